@@ -1,0 +1,557 @@
+"""The Danish-aware analyser: turns memo text and questions into BM25 terms.
+
+Pipeline for a Danish word: Unicode normalisation, lower-casing, accent folding that keeps
+æ/ø/å apart, Scandinavian folding (aa=å, ae/ä=æ, oe/ö=ø, as Lucene's
+ScandinavianNormalizationFilter), stop words, Snowball Danish stemming, and decompounding
+against a lexicon built from the knowledge base itself. English questions are matched against
+the curated glossary, phrase by phrase, after English stemming.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import Stemmer
+
+from .models import GlossaryEntry
+
+__all__ = [
+    "DANISH_STOP_WORDS",
+    "ENGLISH_STOP_WORDS",
+    "Analyzer",
+    "Concept",
+    "fold",
+    "is_english",
+    "join_hyphenation",
+    "words",
+]
+
+# Snowball's Danish stop list, plus question words and words about the memo itself
+# ("memoet siger"), which say nothing about what a question is after.
+DANISH_STOP_WORDS = frozenset(
+    [
+        "og",
+        "i",
+        "jeg",
+        "det",
+        "at",
+        "en",
+        "den",
+        "til",
+        "er",
+        "som",
+        "på",
+        "de",
+        "med",
+        "han",
+        "af",
+        "for",
+        "ikke",
+        "der",
+        "var",
+        "mig",
+        "sig",
+        "men",
+        "et",
+        "har",
+        "om",
+        "vi",
+        "min",
+        "havde",
+        "ham",
+        "hun",
+        "nu",
+        "over",
+        "da",
+        "fra",
+        "du",
+        "ud",
+        "sin",
+        "dem",
+        "os",
+        "op",
+        "man",
+        "hans",
+        "hvor",
+        "eller",
+        "hvad",
+        "skal",
+        "selv",
+        "her",
+        "alle",
+        "vil",
+        "blev",
+        "kunne",
+        "ind",
+        "når",
+        "være",
+        "dog",
+        "noget",
+        "ville",
+        "jo",
+        "deres",
+        "efter",
+        "ned",
+        "skulle",
+        "denne",
+        "end",
+        "dette",
+        "mit",
+        "også",
+        "under",
+        "have",
+        "dig",
+        "anden",
+        "hende",
+        "mine",
+        "alt",
+        "meget",
+        "sit",
+        "sine",
+        "vor",
+        "mod",
+        "disse",
+        "hvis",
+        "din",
+        "nogle",
+        "hos",
+        "blive",
+        "mange",
+        "ad",
+        "bliver",
+        "hendes",
+        "været",
+        "thi",
+        "jer",
+        "sådan",
+        "hvordan",
+        "hvorfor",
+        "hvilke",
+        "hvilken",
+        "hvilket",
+        "hvem",
+        "hvornår",
+        "kan",
+        "bør",
+        "får",
+        "gør",
+        "gøre",
+        "mon",
+        "nogen",
+        "ifølge",
+        "memo",
+        "memoet",
+        "memoets",
+        "memoer",
+        "siger",
+        "sige",
+        "står",
+        "skriver",
+        "mener",
+        "handler",
+        "hej",
+        "tak",
+    ]
+)
+
+ENGLISH_STOP_WORDS = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "aren",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "cannot",
+        "could",
+        "couldn",
+        "did",
+        "didn",
+        "do",
+        "does",
+        "doesn",
+        "doing",
+        "don",
+        "down",
+        "during",
+        "each",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "hadn",
+        "has",
+        "hasn",
+        "have",
+        "haven",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "herself",
+        "him",
+        "himself",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "isn",
+        "it",
+        "its",
+        "itself",
+        "let",
+        "me",
+        "more",
+        "most",
+        "mustn",
+        "my",
+        "myself",
+        "no",
+        "nor",
+        "not",
+        "of",
+        "off",
+        "on",
+        "once",
+        "only",
+        "or",
+        "other",
+        "ought",
+        "our",
+        "ours",
+        "ourselves",
+        "out",
+        "over",
+        "own",
+        "same",
+        "shan",
+        "she",
+        "should",
+        "shouldn",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "theirs",
+        "them",
+        "themselves",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "very",
+        "was",
+        "wasn",
+        "we",
+        "were",
+        "weren",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "why",
+        "will",
+        "with",
+        "won",
+        "would",
+        "wouldn",
+        "you",
+        "your",
+        "yours",
+        "yourself",
+        "yourselves",
+        "s",
+        "t",
+        "d",
+        "ll",
+        "m",
+        "re",
+        "ve",
+        "according",
+        "regarding",
+        "say",
+        "says",
+        "said",
+        "tell",
+        "memo",
+        "memos",
+        "document",
+        "paper",
+        "think",
+        "mean",
+        "means",
+        "meant",
+        "hello",
+        "hi",
+        "thanks",
+        "thank",
+        "please",
+    ]
+)
+
+_WORD_RE = re.compile(r"[^\W_]+")
+# A hyphen at a line end followed by a lower-case letter splits one word ("Stor-\nmagts…");
+# before a conjunction it is a real hyphen ("alliance-\nog partnerskabspolitik").
+_HYPHENATION_RE = re.compile(
+    r"(?<=[^\W\d_])-[ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]*(?!(?:og|eller|samt|and|or)\b)(?=[^\W\d_])(?=[a-zæøåäöéü])"
+)
+_SCANDINAVIAN = (("aa", "å"), ("ae", "æ"), ("oe", "ø"))
+_STEM_ROUNDS = 3
+_MIN_HEAD = 4
+_SURE_HEAD = 6
+_MIN_MODIFIER = 4
+_CACHE_SIZE = 200_000
+
+
+def join_hyphenation(text: str) -> str:
+    """Join words split by line-end hyphenation, keeping real hyphens."""
+    return _HYPHENATION_RE.sub("", text)
+
+
+def fold(word: str, *, scandinavian: bool = True) -> str:
+    """Lower-case, fold accents (é→e, ä→æ, ö→ø) but keep æ, ø, å; optionally aa→å, ae→æ, oe→ø."""
+    word = unicodedata.normalize("NFKC", word).lower().replace("ä", "æ").replace("ö", "ø")
+    decomposed = unicodedata.normalize("NFD", word)
+    kept = []
+    for i, ch in enumerate(decomposed):
+        # The ring of å is a combining mark in NFD; every other mark is an accent to drop.
+        if unicodedata.combining(ch) and not (ch == "\u030a" and i and decomposed[i - 1] == "a"):
+            continue
+        kept.append(ch)
+    word = unicodedata.normalize("NFC", "".join(kept))
+    if scandinavian:
+        for digraph, letter in _SCANDINAVIAN:
+            word = word.replace(digraph, letter)
+    return word
+
+
+def words(text: str) -> list[tuple[str, int, int]]:
+    """The words of a text with their character spans (start, end) in it."""
+    return [(m.group(), m.start(), m.end()) for m in _WORD_RE.finditer(text)]
+
+
+def is_english(tokens: Iterable[str]) -> bool:
+    """Guess whether folded question tokens are English rather than Danish."""
+    english = danish = 0
+    for token in tokens:
+        if any(ch in token for ch in "æøå"):
+            danish += 2
+        in_en, in_da = token in ENGLISH_STOP_WORDS, token in DANISH_STOP_WORDS
+        english += in_en and not in_da
+        danish += in_da and not in_en
+    return english > danish
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One thing a question asks about: a word, or a glossary phrase, and its index terms."""
+
+    source: str
+    """The words of the question it stands for."""
+    terms: tuple[str, ...]
+    """Index terms, any of which matches it (stem first, then compound parts)."""
+
+
+class Analyzer:
+    """Turns text into terms. Immutable once built, so one instance serves many threads."""
+
+    def __init__(
+        self,
+        lexicon: Iterable[str] = (),
+        glossary: Iterable[GlossaryEntry] = (),
+        known_words: Iterable[str] = (),
+    ) -> None:
+        self._danish = threading.local()
+        self._english = threading.local()
+        self.lexicon = frozenset(lexicon)
+        """Stems of known words: what a compound's head must be."""
+        self.known_words = frozenset(known_words)
+        """Folded words seen in the corpus: short heads must be one of these."""
+        self._phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for entry in glossary:
+            for phrase in entry.en:
+                key = tuple(self._english_stem(fold(w, scandinavian=False)) for w, _, _ in words(phrase))
+                if key:
+                    self._phrases[key] = self._phrases.get(key, ()) + tuple(entry.da)
+        self._longest_phrase = max((len(k) for k in self._phrases), default=0)
+        self.word_terms = lru_cache(maxsize=_CACHE_SIZE)(self._word_terms)
+
+    @classmethod
+    def for_corpus(cls, texts: Iterable[str], glossary: Iterable[GlossaryEntry] = ()) -> Analyzer:
+        """An analyser whose decompounding lexicon is the stems of the corpus and glossary."""
+        glossary = tuple(glossary)
+        probe = cls()
+        known: set[str] = set()
+        danish_glossary = (t for entry in glossary for t in entry.da)
+        for text in (*texts, *danish_glossary):
+            for word, _, _ in words(join_hyphenation(text)):
+                folded = fold(word)
+                if folded not in DANISH_STOP_WORDS and len(folded) >= _MIN_HEAD:
+                    known.add(folded)
+        return cls({probe.stem(w) for w in known}, glossary, known)
+
+    # -- stems -------------------------------------------------------------------------
+
+    def stem(self, folded: str) -> str:
+        """Snowball Danish stem, repeated until stable.
+
+        One round leaves inflections apart ("dagsorden"→"dagsord" but "dagsordener"→"dagsorden",
+        "attache"→"attach" but "attacheer"→"attache"); a few rounds bring them together.
+        """
+        stemmer = self._stemmer(self._danish, "danish")
+        for _ in range(_STEM_ROUNDS):
+            shorter = stemmer.stemWord(folded)
+            if shorter == folded:
+                break
+            folded = shorter
+        return folded
+
+    def _english_stem(self, word: str) -> str:
+        return self._stemmer(self._english, "english").stemWord(word)
+
+    @staticmethod
+    def _stemmer(local: threading.local, language: str) -> Stemmer.Stemmer:
+        # PyStemmer objects are not thread-safe; one per thread is cheap.
+        stemmer = getattr(local, "stemmer", None)
+        if stemmer is None:
+            stemmer = local.stemmer = Stemmer.Stemmer(language)
+        return stemmer
+
+    # -- documents ---------------------------------------------------------------------
+
+    def _word_terms(self, word: str) -> tuple[str, ...]:
+        """Terms of one surface word: its stem, then its compound parts; () for stop words."""
+        folded = fold(word)
+        if len(folded) < 2 or folded in DANISH_STOP_WORDS:
+            return ()
+        stem = self.stem(folded)
+        return tuple(dict.fromkeys((stem, *self.split_compound(folded))))
+
+    def split_compound(self, folded: str, depth: int = 0) -> tuple[str, ...]:
+        """Stems of a compound's parts when its head is a known word.
+
+        "kvantecenter" → ("kvant", "cent"). The head is the longest known word that ends the
+        compound; the modifier loses a linking -s/-e where that yields a known word, and is
+        split again.
+        """
+        whole = self.stem(folded)
+        for i in range(_MIN_MODIFIER, len(folded) - _MIN_HEAD + 1):
+            head_word = folded[i:]
+            head = self.stem(head_word)
+            if head not in self.lexicon or head == whole:
+                continue
+            # A short head must be a word seen on its own: "oner" ends "dimensioner" by chance.
+            if len(head_word) < _SURE_HEAD and head_word not in self.known_words:
+                continue
+            modifier = self._modifier(folded[:i])
+            if modifier is None:
+                continue
+            parts = [modifier, head]
+            if depth < 2:
+                parts[1:1] = self.split_compound(folded[:i], depth + 1)
+            return tuple(dict.fromkeys(parts))
+        return ()
+
+    def _modifier(self, raw: str) -> str | None:
+        candidates = [raw[:-1]] if raw[-1:] in ("s", "e") and len(raw) > _MIN_MODIFIER else []
+        candidates.append(raw)
+        stems = [self.stem(c) for c in candidates]
+        for stem in stems:
+            if stem in self.lexicon:
+                return stem
+        best = stems[0]
+        return best if len(raw) >= 5 and raw not in DANISH_STOP_WORDS else None
+
+    def document_terms(self, text: str) -> list[str]:
+        """Every term of a text, in order, with repeats (for BM25 term frequencies)."""
+        out: list[str] = []
+        for word, _, _ in words(join_hyphenation(text)):
+            out.extend(self.word_terms(word))
+        return out
+
+    # -- questions ---------------------------------------------------------------------
+
+    def concepts(self, question: str, known: frozenset[str] | set[str] = frozenset()) -> list[Concept]:
+        """What a question asks about, word by word, with glossary phrases for English.
+
+        ``known`` is the index vocabulary: a Danish question only consults the glossary for
+        words whose own terms are unknown there.
+        """
+        tokens = [w for w, _, _ in words(join_hyphenation(question))]
+        if not tokens:
+            return []
+        plain = [fold(t, scandinavian=False) for t in tokens]
+        english = is_english(plain)
+        english_stems = [self._english_stem(t) for t in plain]
+        out: list[Concept] = []
+        i = 0
+        while i < len(tokens):
+            span = self._glossary_span(english_stems, i)
+            if span:
+                end, danish = span
+                own = [t for tok in tokens[i:end] for t in self.word_terms(tok)]
+                if english or not any(t in known for t in own):
+                    terms = [t for phrase in danish for t in self.document_terms(phrase)]
+                    if terms:
+                        out.append(Concept(" ".join(tokens[i:end]), tuple(dict.fromkeys(terms))))
+                    i = end
+                    continue
+            token = tokens[i]
+            i += 1
+            if plain[i - 1] in ENGLISH_STOP_WORDS and (english or len(plain[i - 1]) < 2):
+                continue
+            terms = self.word_terms(token)
+            if terms:
+                out.append(Concept(token, terms))
+        return out
+
+    def _glossary_span(self, stems: list[str], start: int) -> tuple[int, tuple[str, ...]] | None:
+        for length in range(min(self._longest_phrase, len(stems) - start), 0, -1):
+            danish = self._phrases.get(tuple(stems[start : start + length]))
+            if danish:
+                return start + length, danish
+        return None

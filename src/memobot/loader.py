@@ -1,0 +1,470 @@
+"""Load and validate a knowledge directory: all or nothing, every problem reported at once."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import KnowledgeError
+from .models import GlossaryEntry, KnowledgeBase, Memo, Passage, Recommendation, Role
+
+__all__ = ["bundled_knowledge_dir", "knowledge_files", "load_knowledge"]
+
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+_ID_RULE = "must be a lower-case slug ([a-z0-9][a-z0-9._-]*)"
+_KINDS = ("paragraph", "bullet", "heading")
+_LANGUAGES = ("da", "en")
+
+# field name -> (type, required). "str" means a non-empty string, "strs" a list of them.
+_MEMO_FIELDS = {
+    "id": ("id", True),
+    "title": ("str", True),
+    "subtitle": ("str", False),
+    "series": ("str", False),
+    "publisher": ("str", True),
+    "year": ("int", True),
+    "language": ("str", True),
+    "source_url": ("str", True),
+}
+_ROLE_FIELDS = {"id": ("id", True), "name": ("str", True)}
+_REC_FIELDS = {
+    "id": ("id", True),
+    "role": ("str", True),
+    "parent": ("id?", False),
+    "text": ("str", True),
+}
+_PASSAGE_FIELDS = {
+    "id": ("id", True),
+    "section": ("strs", True),
+    "kind": ("str", False),
+    "text": ("str", True),
+    "supports": ("ids", False),
+    "note": ("str", False),
+}
+_GLOSSARY_FIELDS = {"en": ("strs", True), "da": ("strs", True)}
+_MEMO_TOP = {"memo": "map", "roles": "list", "recommendations": "list", "passages": "list"}
+
+Path_ = tuple[Any, ...]
+
+
+def bundled_knowledge_dir() -> Path:
+    """The knowledge base that ships with memobot: the repo's ``knowledge/`` or the wheel's copy."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "_bundled_knowledge"
+    if packaged.is_dir():
+        return packaged
+    return here.parent.parent / "knowledge"
+
+
+def knowledge_files(directory: Path) -> list[Path]:
+    """The YAML files of a knowledge directory, in the order they are loaded.
+
+    Hidden files and folders are skipped so that editors' swap files never count.
+    """
+    found = [
+        p
+        for p in directory.rglob("*")
+        if p.suffix in (".yaml", ".yml")
+        and not any(part.startswith(".") for part in p.relative_to(directory).parts)
+    ]
+    return sorted(found, key=lambda p: p.relative_to(directory).as_posix())
+
+
+def load_knowledge(directory: str | Path) -> KnowledgeBase:
+    """Load every file of ``directory`` into one validated knowledge base.
+
+    Raises KnowledgeError listing every problem, as ``FILE:LINE: FIELD: RULE``; nothing is
+    half-loaded.
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise KnowledgeError([f"{directory}: not a directory"])
+    files = knowledge_files(directory)
+    state = _LoadState()
+    digest = hashlib.sha256()
+    for path in files:
+        try:
+            raw = path.read_bytes()
+            text = raw.decode("utf-8")
+        except OSError as exc:
+            state.problems.append(f"{path}: cannot read the file: {exc.strerror or exc}")
+            continue
+        except UnicodeDecodeError as exc:
+            state.problems.append(f"{path}: not UTF-8 text (byte {exc.start})")
+            continue
+        digest.update(path.relative_to(directory).as_posix().encode() + b"\0" + raw + b"\0")
+        _load_file(path, text, state)
+    if not state.memos and not state.problems:
+        state.problems.append(f"{directory}: no memo file found (a *.yaml file with a `memo` key)")
+    state.check_links()
+    if state.problems:
+        raise KnowledgeError(state.problems)
+    return KnowledgeBase(
+        memos=tuple(state.memos),
+        passages=tuple(state.passages),
+        recommendations=tuple(state.recommendations),
+        glossary=tuple(state.glossary),
+        directory=str(directory),
+        version=digest.hexdigest()[:12],
+    )
+
+
+@dataclass
+class _LoadState:
+    """What the files loaded so far contributed, and what went wrong."""
+
+    problems: list[str] = field(default_factory=list)
+    memos: list[Memo] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    recommendations: list[Recommendation] = field(default_factory=list)
+    glossary: list[GlossaryEntry] = field(default_factory=list)
+    # id -> "file:line" where it was first defined; passages and recommendations share one space
+    defined: dict[str, str] = field(default_factory=dict)
+    memo_ids: dict[str, str] = field(default_factory=dict)
+    # (file checker, path, rec id, memo id) to resolve once every file is read
+    pending_links: list[tuple[_Checker, Path_, str, str]] = field(default_factory=list)
+
+    def check_links(self) -> None:
+        recs = {r.id: r for r in self.recommendations}
+        for checker, path, rec_id, memo_id in self.pending_links:
+            rec = recs.get(rec_id)
+            if rec is None:
+                checker.problem(path, f"no recommendation has the id {rec_id!r}")
+            elif rec.memo_id != memo_id:
+                checker.problem(
+                    path, f"recommendation {rec_id!r} belongs to memo {rec.memo_id!r}, not {memo_id!r}"
+                )
+
+
+class _Checker:
+    """Reports problems of one file with the line YAML gives for a field."""
+
+    def __init__(self, path: Path, lines: dict[Path_, int], state: _LoadState) -> None:
+        self.path = path
+        self.lines = lines
+        self.state = state
+
+    def where(self, path: Path_) -> str:
+        probe = path
+        while probe and probe not in self.lines:
+            probe = probe[:-1]
+        line = self.lines.get(probe, 1)
+        return f"{self.path}:{line}"
+
+    def problem(self, path: Path_, rule: str) -> None:
+        self.state.problems.append(f"{self.where(path)}: {_field_name(path)}: {rule}")
+
+    def define(self, path: Path_, ident: str) -> bool:
+        """Claim a knowledge-base-wide id; False (and a problem) when it is taken."""
+        first = self.state.defined.get(ident)
+        if first is not None:
+            self.problem(path, f"duplicate id {ident!r} (first defined at {first})")
+            return False
+        self.state.defined[ident] = self.where(path)
+        return True
+
+    def fields(self, value: Any, path: Path_, spec: dict[str, tuple[str, bool]]) -> dict | None:
+        """Check a mapping against a field spec; the valid fields, or None if it is no mapping."""
+        if not isinstance(value, dict):
+            self.problem(path, f"must be a mapping, not {_type_name(value)}")
+            return None
+        good: dict[str, Any] = {}
+        for key in value:
+            if key not in spec:
+                allowed = ", ".join(spec)
+                self.problem(path + (key,), f"unknown key (allowed: {allowed})")
+        for key, (kind, required) in spec.items():
+            if key not in value or (value[key] is None and kind == "id?"):
+                if required:
+                    self.problem(path + (key,), "required key is missing")
+                continue
+            checked = self._typed(value[key], path + (key,), kind)
+            if checked is not None:
+                good[key] = checked
+        return good
+
+    def _typed(self, value: Any, path: Path_, kind: str) -> Any:
+        if kind in ("str", "id", "id?"):
+            if not isinstance(value, str):
+                self.problem(path, f"must be a string, not {_type_name(value)}")
+                return None
+            if not value.strip():
+                self.problem(path, "must not be empty")
+                return None
+            if kind != "str" and not _ID_RE.match(value):
+                self.problem(path, f"{value!r} {_ID_RULE}")
+                return None
+            return value.strip() if kind == "str" else value
+        if kind == "int":
+            if isinstance(value, bool) or not isinstance(value, int):
+                self.problem(path, f"must be a whole number, not {_type_name(value)}")
+                return None
+            return value
+        # "strs" / "ids": a list of strings
+        if not isinstance(value, list):
+            self.problem(path, f"must be a list, not {_type_name(value)}")
+            return None
+        items = [self._typed(v, path + (i,), "id" if kind == "ids" else "str") for i, v in enumerate(value)]
+        if any(item is None for item in items):
+            return None
+        if kind == "strs" and not items:
+            self.problem(path, "must not be empty")
+            return None
+        return items
+
+
+def _load_file(path: Path, text: str, state: _LoadState) -> None:
+    try:
+        data, lines = _parse_yaml(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        state.problems.append(f"{path}:{line}: invalid YAML: {exc.problem or exc.context}")
+        return
+    except _DuplicateKey as exc:
+        state.problems.append(f"{path}:{exc.line}: {exc.key}: key appears twice in one mapping")
+        return
+    except yaml.YAMLError as exc:
+        state.problems.append(f"{path}: invalid YAML: {exc}")
+        return
+    checker = _Checker(path, lines, state)
+    if not isinstance(data, dict):
+        checker.problem((), f"the file must be a mapping, not {_type_name(data)}")
+        return
+    if "glossary" in data and "memo" not in data:
+        _load_glossary(data, checker)
+    elif "memo" in data:
+        _load_memo(data, checker)
+    else:
+        checker.problem((), "the file needs a top-level `memo` (a memo file) or `glossary` key")
+
+
+def _load_glossary(data: dict, checker: _Checker) -> None:
+    for key in data:
+        if key != "glossary":
+            checker.problem((key,), "unknown key (a glossary file has only `glossary`)")
+    entries = data["glossary"]
+    if not isinstance(entries, list):
+        checker.problem(("glossary",), f"must be a list, not {_type_name(entries)}")
+        return
+    for i, raw in enumerate(entries):
+        entry = checker.fields(raw, ("glossary", i), _GLOSSARY_FIELDS)
+        if entry and "en" in entry and "da" in entry:
+            checker.state.glossary.append(GlossaryEntry(en=tuple(entry["en"]), da=tuple(entry["da"])))
+
+
+def _load_memo(data: dict, checker: _Checker) -> None:
+    state = checker.state
+    problems_before = len(state.problems)
+    for key, kind in _MEMO_TOP.items():
+        if key not in data:
+            checker.problem((key,), "required key is missing")
+        elif kind == "list" and not isinstance(data[key], list):
+            checker.problem((key,), f"must be a list, not {_type_name(data[key])}")
+    for key in data:
+        if key not in _MEMO_TOP:
+            checker.problem((key,), f"unknown key (allowed: {', '.join(_MEMO_TOP)})")
+    meta = checker.fields(data.get("memo"), ("memo",), _MEMO_FIELDS) if "memo" in data else None
+    if meta is None or "id" not in meta:
+        return
+    memo_id = meta["id"]
+    if memo_id in state.memo_ids:
+        checker.problem(("memo", "id"), f"duplicate memo id {memo_id!r} (also in {state.memo_ids[memo_id]})")
+        return
+    state.memo_ids[memo_id] = str(checker.path)
+    if "language" in meta and meta["language"] not in _LANGUAGES:
+        checker.problem(("memo", "language"), f"{meta['language']!r} is not one of: {', '.join(_LANGUAGES)}")
+    if "source_url" in meta and not re.match(r"^https?://\S+$", meta["source_url"]):
+        checker.problem(("memo", "source_url"), f"{meta['source_url']!r} must be an http(s) URL")
+    if "year" in meta and not 1900 <= meta["year"] <= 2100:
+        checker.problem(("memo", "year"), f"{meta['year']} must be between 1900 and 2100")
+
+    roles = _load_roles(data.get("roles"), checker)
+    recs = _load_recommendations(data.get("recommendations"), memo_id, roles, checker)
+    passages = _load_passages(data.get("passages"), memo_id, bool(recs), checker)
+
+    by_text = [" ".join(p.text.split()) for p in passages]
+    for i, rec in recs:
+        if not any(" ".join(rec.text.split()) in text for text in by_text):
+            checker.problem(
+                ("recommendations", i, "text"),
+                f"must be quoted verbatim from a passage of memo {memo_id!r}",
+            )
+    if len(state.problems) > problems_before:
+        return
+    state.memos.append(
+        Memo(
+            id=memo_id,
+            title=meta["title"],
+            subtitle=meta.get("subtitle", ""),
+            series=meta.get("series", ""),
+            publisher=meta["publisher"],
+            year=meta["year"],
+            language=meta["language"],
+            source_url=meta["source_url"],
+            roles=tuple(roles.values()),
+            source_file=str(checker.path),
+        )
+    )
+    state.recommendations.extend(rec for _, rec in recs)
+    state.passages.extend(passages)
+
+
+def _load_roles(raw: Any, checker: _Checker) -> dict[str, Role]:
+    roles: dict[str, Role] = {}
+    if not isinstance(raw, list):
+        return roles
+    if not raw:
+        checker.problem(("roles",), "must name at least one role")
+    for i, item in enumerate(raw):
+        role = checker.fields(item, ("roles", i), _ROLE_FIELDS)
+        if not role or "id" not in role or "name" not in role:
+            continue
+        if role["id"] in roles:
+            checker.problem(("roles", i, "id"), f"duplicate role id {role['id']!r} in this memo")
+            continue
+        roles[role["id"]] = Role(id=role["id"], name=role["name"])
+    return roles
+
+
+def _load_recommendations(
+    raw: Any, memo_id: str, roles: dict[str, Role], checker: _Checker
+) -> list[tuple[int, Recommendation]]:
+    recs: list[tuple[int, Recommendation]] = []
+    if not isinstance(raw, list):
+        return recs
+    own_ids = {item.get("id") for item in raw if isinstance(item, dict)}
+    for i, item in enumerate(raw):
+        path = ("recommendations", i)
+        rec = checker.fields(item, path, _REC_FIELDS)
+        if not rec or not {"id", "role", "text"} <= rec.keys():
+            continue
+        if rec["role"] not in roles:
+            known = ", ".join(roles) or "none defined"
+            checker.problem(path + ("role",), f"unknown role {rec['role']!r} (roles of this memo: {known})")
+            continue
+        parent = rec.get("parent")
+        if parent is not None and (parent not in own_ids or parent == rec["id"]):
+            checker.problem(path + ("parent",), f"{parent!r} is not another recommendation of this memo")
+            continue
+        if not checker.define(path + ("id",), rec["id"]):
+            continue
+        role = roles[rec["role"]]
+        recs.append(
+            (
+                i,
+                Recommendation(
+                    id=rec["id"],
+                    memo_id=memo_id,
+                    role_id=role.id,
+                    role=role.name,
+                    text=rec["text"],
+                    parent_id=parent,
+                ),
+            )
+        )
+    return recs
+
+
+def _load_passages(raw: Any, memo_id: str, needs_links: bool, checker: _Checker) -> list[Passage]:
+    passages: list[Passage] = []
+    if not isinstance(raw, list):
+        return passages
+    if not raw:
+        checker.problem(("passages",), "must hold at least one passage")
+    positions: dict[tuple[str, ...], int] = {}
+    for i, item in enumerate(raw):
+        path = ("passages", i)
+        p = checker.fields(item, path, _PASSAGE_FIELDS)
+        if not p or not {"id", "section", "text"} <= p.keys():
+            continue
+        kind = p.get("kind", "paragraph")
+        if kind not in _KINDS:
+            checker.problem(path + ("kind",), f"{kind!r} is not one of: {', '.join(_KINDS)}")
+            continue
+        supports = p.get("supports", [])
+        if needs_links and "supports" not in item:
+            checker.problem(path + ("supports",), "required key is missing (this memo has recommendations)")
+        elif needs_links and "supports" in p and not supports:
+            checker.problem(path + ("supports",), "must name at least one recommendation")
+        for j, rec_id in enumerate(supports):
+            checker.state.pending_links.append((checker, path + ("supports", j), rec_id, memo_id))
+        if not checker.define(path + ("id",), p["id"]):
+            continue
+        section = tuple(s.strip() for s in p["section"])
+        positions[section] = positions.get(section, 0) + 1
+        passages.append(
+            Passage(
+                id=p["id"],
+                memo_id=memo_id,
+                section=section,
+                position=positions[section],
+                text=" ".join(p["text"].split()),
+                supports=tuple(supports),
+                kind=kind,
+                note=p.get("note", ""),
+            )
+        )
+    return passages
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str, line: int) -> None:
+        self.key, self.line = key, line
+
+
+def _parse_yaml(text: str) -> tuple[Any, dict[Path_, int]]:
+    """Parse YAML safely, returning the data and the line of every node, by path."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None, {}
+        lines: dict[Path_, int] = {}
+        _record_lines(node, (), lines)
+        return loader.construct_document(node), lines
+    finally:
+        loader.dispose()
+
+
+def _record_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None:
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key in seen:
+                raise _DuplicateKey(str(key), key_node.start_mark.line + 1)
+            seen.add(key)
+            _record_lines(value_node, path + (key,), lines)
+            lines[path + (key,)] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, child in enumerate(node.value):
+            _record_lines(child, path + (i,), lines)
+
+
+def _field_name(path: Path_) -> str:
+    if not path:
+        return "(top level)"
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    return {
+        dict: "a mapping",
+        list: "a list",
+        str: "a string",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+    }.get(type(value), type(value).__name__)

@@ -1,0 +1,238 @@
+"""BM25 retrieval over a knowledge base, and the decision whether a question is answered."""
+
+from __future__ import annotations
+
+import bisect
+import math
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+
+from rank_bm25 import BM25L, BM25Okapi, BM25Plus
+
+from .analysis import Analyzer, Concept, words
+from .models import Answer, Hit, KnowledgeBase, Passage, Recommendation
+
+__all__ = ["DEFAULT_SETTINGS", "Index", "IndexSettings"]
+
+
+@dataclass(frozen=True)
+class IndexSettings:
+    """How the index scores and decides. The defaults were chosen by measurement (see README)."""
+
+    variant: str = "plus"
+    """rank-bm25 class: "okapi", "l" (BM25L) or "plus" (BM25+)."""
+    k1: float = 1.2
+    """Term-frequency saturation."""
+    b: float = 0.5
+    """Length normalisation. Passages are paragraphs of similar length, so less of it helps."""
+    delta: float = 0.5
+    """BM25L/BM25+'s delta (for BM25+, the lower bound of a matching term's weight)."""
+    min_coverage: float = 0.5
+    """Share of a question's weight that the top hit must match to count as an answer."""
+    heading_terms: bool = True
+    """Add each passage's section headings and role names to its terms, once each."""
+
+
+DEFAULT_SETTINGS = IndexSettings()
+
+_BM25 = {"okapi": BM25Okapi, "l": BM25L, "plus": BM25Plus}
+_PREFIX_MIN = 5
+_PREFIX_SHARE = 0.6
+_MAX_EXTENSIONS = 3
+_RECOMMENDATION_HITS = 3
+
+
+@dataclass(frozen=True)
+class _Query:
+    """A question resolved against the index vocabulary."""
+
+    concepts: tuple[tuple[Concept, tuple[str, ...]], ...]
+    """Each concept with the index terms that stand for it (empty: nothing in the index)."""
+    terms: tuple[str, ...]
+    """Distinct index terms to score with, in question order."""
+
+
+class Index:
+    """An immutable, searchable snapshot of a knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase, settings: IndexSettings = DEFAULT_SETTINGS) -> None:
+        started = time.perf_counter()
+        self.kb = kb
+        self.settings = settings
+        self.analyzer = Analyzer.for_corpus(self._corpus_texts(kb), kb.glossary)
+        self.passages: tuple[Passage, ...] = kb.passages
+        self.citations = tuple(kb.citation(p) for p in kb.passages)
+        documents = [self._passage_terms(p) for p in kb.passages]
+        # Surface words with their terms, to tell which words of a hit matched.
+        self._surfaces = [
+            [(w, self.analyzer.word_terms(w)) for w, _, _ in words(p.text)] for p in kb.passages
+        ]
+        postings: dict[str, list[int]] = defaultdict(list)
+        for doc_id, terms in enumerate(documents):
+            for term in dict.fromkeys(terms):
+                postings[term].append(doc_id)
+        self._postings = dict(postings)
+        self._vocabulary = sorted(self._postings)
+        self._vocabulary_set = frozenset(self._postings)
+        cls = _BM25[settings.variant]
+        extra = {"delta": settings.delta} if settings.variant != "okapi" else {}
+        self._bm25 = cls(documents, k1=settings.k1, b=settings.b, **extra)
+        self._idf = {t: self._term_weight(t) for t in self._postings}
+        self.load_seconds = time.perf_counter() - started
+
+    # -- building ----------------------------------------------------------------------
+
+    @staticmethod
+    def _corpus_texts(kb: KnowledgeBase) -> list[str]:
+        headings = {h for p in kb.passages for h in p.section}
+        return [p.text for p in kb.passages] + sorted(headings)
+
+    def _passage_terms(self, passage: Passage) -> list[str]:
+        terms = self.analyzer.document_terms(passage.text)
+        if self.settings.heading_terms:
+            labels = list(passage.section)
+            labels += [self.kb.recommendation(r).role for r in passage.supports]
+            extra = dict.fromkeys(t for label in labels for t in self.analyzer.document_terms(label))
+            terms += list(extra)
+        return terms
+
+    def _term_weight(self, term: str) -> float:
+        # Okapi IDF without rank-bm25's floor: a weight for coverage, not for scoring.
+        n, df = len(self.passages), len(self._postings[term])
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    # -- questions ---------------------------------------------------------------------
+
+    def resolve(self, question: str) -> _Query:
+        """Analyse a question and map its terms onto the index vocabulary."""
+        resolved = []
+        for concept in self.analyzer.concepts(question, self._vocabulary_set):
+            found: list[str] = []
+            for term in concept.terms:
+                found.extend(self._known_forms(term))
+            resolved.append((concept, tuple(dict.fromkeys(found))))
+        terms = tuple(dict.fromkeys(t for _, found in resolved for t in found))
+        return _Query(tuple(resolved), terms)
+
+    def _known_forms(self, term: str) -> list[str]:
+        """The term if indexed; else the indexed words it derives from or that derive from it.
+
+        Snowball leaves derivations apart ("digitalisering" vs "digitalis" of
+        "digitaliserede"), so an unknown term falls back to its longest indexed prefix, or to
+        the few indexed terms it is a prefix of.
+        """
+        if term in self._vocabulary_set:
+            return [term]
+        floor = max(_PREFIX_MIN, math.ceil(_PREFIX_SHARE * len(term)))
+        for end in range(len(term) - 1, floor - 1, -1):
+            if term[:end] in self._vocabulary_set:
+                return [term[:end]]
+        if len(term) < _PREFIX_MIN:
+            return []
+        start = bisect.bisect_left(self._vocabulary, term)
+        longer = []
+        for candidate in self._vocabulary[start:]:
+            if not candidate.startswith(term):
+                break
+            longer.append(candidate)
+        return sorted(longer, key=len)[:_MAX_EXTENSIONS]
+
+    def candidates(self, terms: tuple[str, ...]) -> list[int]:
+        """Passages that contain at least one of the terms."""
+        found: set[int] = set()
+        for term in terms:
+            found.update(self._postings.get(term, ()))
+        return sorted(found)
+
+    def ranked(self, terms: tuple[str, ...]) -> list[tuple[int, float]]:
+        """(passage index, score) of every matching passage, best first, ties by file order."""
+        ids = self.candidates(terms)
+        if not ids:
+            return []
+        scores = self._bm25.get_batch_scores(list(terms), ids)
+        return sorted(zip(ids, scores, strict=True), key=lambda pair: (-pair[1], pair[0]))
+
+    def coverage(self, query: _Query, doc_id: int) -> float:
+        """Share of the question's weight that a passage matches.
+
+        Each concept weighs as its rarest indexed term; a concept the index has never seen
+        weighs as the rarest term of all, since it is what the question is really about.
+        """
+        if not query.concepts:
+            return 0.0
+        ceiling = max(self._idf.values(), default=1.0)
+        total = matched = 0.0
+        doc_terms = self._bm25.doc_freqs[doc_id]
+        for _, found in query.concepts:
+            weight = max((self._idf[t] for t in found), default=ceiling)
+            total += weight
+            if any(t in doc_terms for t in found):
+                matched += weight
+        return matched / total if total else 0.0
+
+    def ask(self, question: str, k: int = 3, offset: int = 0) -> Answer:
+        """Answer a question with up to ``k`` excerpts, skipping the ``offset`` best."""
+        query = self.resolve(question)
+        ranking = self.ranked(query.terms)
+        answered = bool(ranking) and self.coverage(query, ranking[0][0]) >= self.settings.min_coverage
+        if not answered:
+            return Answer(
+                question=question,
+                answered=False,
+                hits=(),
+                recommendation=None,
+                suggestions=self.suggestions(ranking),
+            )
+        hits = tuple(self._hit(doc_id, score, query) for doc_id, score in ranking[offset : offset + k])
+        top = tuple(self._hit(doc_id, score, query) for doc_id, score in ranking[:_RECOMMENDATION_HITS])
+        return Answer(
+            question=question,
+            answered=True,
+            hits=hits,
+            recommendation=self.recommendation_for(top),
+            offset=offset,
+            has_more=len(ranking) > offset + k,
+        )
+
+    def _hit(self, doc_id: int, score: float, query: _Query) -> Hit:
+        wanted = set(query.terms)
+        matched = dict.fromkeys(word for word, terms in self._surfaces[doc_id] if wanted.intersection(terms))
+        return Hit(
+            passage=self.passages[doc_id],
+            score=float(score),
+            citation=self.citations[doc_id],
+            matched_terms=tuple(matched),
+        )
+
+    def recommendation_for(self, hits: tuple[Hit, ...]) -> Recommendation | None:
+        """The recommendation the top hits support most, by summed score; ties go to the most
+        specific (deepest) one, then to the one the best hit names first."""
+        votes: dict[str, float] = defaultdict(float)
+        order: dict[str, int] = {}
+        for hit in hits:
+            for rec_id in hit.passage.supports:
+                votes[rec_id] += hit.score
+                order.setdefault(rec_id, len(order))
+        if not votes:
+            return None
+        best = max(votes, key=lambda r: (votes[r], self._depth(r), -order[r]))
+        return self.kb.recommendation(best)
+
+    def _depth(self, rec_id: str) -> int:
+        depth, rec = 0, self.kb.recommendation(rec_id)
+        while rec.parent_id is not None and depth < 10:
+            depth, rec = depth + 1, self.kb.recommendation(rec.parent_id)
+        return depth
+
+    def suggestions(self, ranking: list[tuple[int, float]], limit: int = 3) -> tuple[str, ...]:
+        """Closest topics: the sections of the best partial matches, else the memos' roles."""
+        labels = dict.fromkeys(
+            f"{self.kb.memo(self.passages[i].memo_id).title}: {self.passages[i].section_label}"
+            for i, _ in ranking
+        )
+        if len(labels) < limit:
+            for memo in self.kb.memos:
+                for role in memo.roles:
+                    labels.setdefault(f"{memo.title}: {role.name}")
+        return tuple(list(labels)[:limit])
