@@ -159,6 +159,15 @@ def _parser() -> argparse.ArgumentParser:
 _EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
 
 
+def _curator_commands(sub: argparse._SubParsersAction) -> None:
+    from .curator import register
+
+    register(sub)
+
+
+_EXTRA_COMMANDS.append(_curator_commands)
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,10 +14,14 @@ import yaml
 from .errors import KnowledgeError
 from .models import GlossaryEntry, KnowledgeBase, Memo, Passage, Recommendation, Role
 
-__all__ = ["bundled_knowledge_dir", "knowledge_files", "load_knowledge"]
+__all__ = ["TODO_MARKER", "bundled_knowledge_dir", "knowledge_files", "load_knowledge"]
 
 _ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _ID_RULE = "must be a lower-case slug ([a-z0-9][a-z0-9._-]*)"
+# `memobot import` marks what a curator must decide with TODO; no such value may ever serve.
+TODO_MARKER = "TODO"
+_TODO_RE = re.compile(rf"\b{TODO_MARKER}\b")
+_TODO_RULE = f"still holds a {TODO_MARKER} marker: decide the value and remove the marker"
 _KINDS = ("paragraph", "bullet", "heading")
 _LANGUAGES = ("da", "en")
 
@@ -84,11 +89,19 @@ def load_knowledge(directory: str | Path) -> KnowledgeBase:
     directory = Path(directory)
     if not directory.is_dir():
         raise KnowledgeError([f"{directory}: not a directory"])
-    files = knowledge_files(directory)
+    try:
+        files = knowledge_files(directory)
+    except OSError as exc:
+        # The directory changed under us (a folder removed mid-walk, for example).
+        raise KnowledgeError([f"{directory}: cannot list the directory: {exc.strerror or exc}"]) from exc
     state = _LoadState()
     digest = hashlib.sha256()
     for path in files:
         try:
+            # A FIFO or device named *.yaml would block or never end: read regular files only.
+            if not stat.S_ISREG(path.stat().st_mode):
+                state.problems.append(f"{path}: not a regular file")
+                continue
             raw = path.read_bytes()
             text = raw.decode("utf-8")
         except OSError as exc:
@@ -128,9 +141,12 @@ class _LoadState:
     memo_ids: dict[str, str] = field(default_factory=dict)
     # (file checker, path, rec id, memo id) to resolve once every file is read
     pending_links: list[tuple[_Checker, Path_, str, str]] = field(default_factory=list)
+    # every well-formed recommendation, also of memos refused for other problems, so that one
+    # problem in a memo does not make every link to its recommendations an error as well
+    known_recommendations: dict[str, Recommendation] = field(default_factory=dict)
 
     def check_links(self) -> None:
-        recs = {r.id: r for r in self.recommendations}
+        recs = self.known_recommendations
         for checker, path, rec_id, memo_id in self.pending_links:
             rec = recs.get(rec_id)
             if rec is None:
@@ -189,6 +205,9 @@ class _Checker:
         return good
 
     def _typed(self, value: Any, path: Path_, kind: str) -> Any:
+        if isinstance(value, str) and _TODO_RE.search(value):
+            self.problem(path, _TODO_RULE)
+            return None
         if kind in ("str", "id", "id?"):
             if not isinstance(value, str):
                 self.problem(path, f"must be a string, not {_type_name(value)}")
@@ -286,6 +305,7 @@ def _load_memo(data: dict, checker: _Checker) -> None:
 
     roles = _load_roles(data.get("roles"), checker)
     recs = _load_recommendations(data.get("recommendations"), memo_id, roles, checker)
+    state.known_recommendations.update((rec.id, rec) for _, rec in recs)
     passages = _load_passages(data.get("passages"), memo_id, bool(recs), checker)
 
     by_text = [" ".join(p.text.split()) for p in passages]

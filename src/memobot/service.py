@@ -1,4 +1,8 @@
-"""The live knowledge base: one current index, replaced whole by serialised reloads."""
+"""The live knowledge base: one current index, replaced whole by serialised reloads.
+
+Every way of refreshing (the file watcher, SIGHUP, `memobot refresh`, `/memo refresh`) ends in
+``KnowledgeService.reload(trigger=...)``: one code path, one lock, one log format.
+"""
 
 from __future__ import annotations
 
@@ -15,9 +19,19 @@ from .loader import load_knowledge
 from .models import Answer, KnowledgeBase
 from .retrieval import DEFAULT_SETTINGS, Index, IndexSettings
 
-__all__ = ["Changes", "KnowledgeService", "ReloadReport", "Status"]
+__all__ = ["Changes", "KnowledgeService", "ReloadReport", "Status", "diff"]
 
 log = logging.getLogger(__name__)
+
+_KINDS = ("memos", "passages", "recommendations")
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="milliseconds") if moment else None
 
 
 @dataclass(frozen=True)
@@ -39,7 +53,7 @@ class Changes:
     def summary(self) -> str:
         """One line: "passages +2 −1 ~3; recommendations ~1", or "no changes"."""
         parts = []
-        for kind in ("memos", "passages", "recommendations"):
+        for kind in _KINDS:
             counts = [
                 f"{sign}{len(group.get(kind, ()))}"
                 for sign, group in (("+", self.added), ("−", self.removed), ("~", self.changed))
@@ -48,6 +62,22 @@ class Changes:
             if counts:
                 parts.append(f"{kind} {' '.join(counts)}")
         return "; ".join(parts) or "no changes"
+
+    def lines(self) -> list[str]:
+        """One line per kind and change, naming the ids: "passages added: a, b"."""
+        out = []
+        for kind in _KINDS:
+            for verb, group in (("added", self.added), ("removed", self.removed), ("changed", self.changed)):
+                if group.get(kind):
+                    out.append(f"{kind} {verb}: {', '.join(group[kind])}")
+        return out
+
+    def as_dict(self) -> dict:
+        """JSON-ready form: {"added": {kind: [ids]}, "removed": …, "changed": …}."""
+        return {
+            name: {kind: list(ids) for kind, ids in group.items()}
+            for name, group in (("added", self.added), ("removed", self.removed), ("changed", self.changed))
+        }
 
 
 @dataclass(frozen=True)
@@ -66,6 +96,14 @@ class ReloadReport:
     """What changed (empty when not ok)."""
     trigger: str = ""
     """What asked for it ("slack", "watcher", "signal", "cli", …)."""
+    number: int = 0
+    """1 for the service's first reload, 2 for the next, …"""
+    started_at: datetime | None = None
+    """When the reload got the reload lock and began loading (UTC)."""
+    finished_at: datetime | None = None
+    """When the reload was done, swapped in or refused (UTC)."""
+    started_monotonic: float = 0.0
+    """``time.monotonic()`` when it began, to order it against other events of this process."""
 
     def summary(self) -> str:
         """One line for logs and replies."""
@@ -77,35 +115,105 @@ class ReloadReport:
             f"still serving version {self.version}"
         )
 
+    def as_dict(self) -> dict:
+        """JSON-ready form, for the status file and /healthz."""
+        return {
+            "number": self.number,
+            "trigger": self.trigger,
+            "ok": self.ok,
+            "summary": self.summary(),
+            "seconds": round(self.seconds, 4),
+            "version": self.version,
+            "problems": list(self.problems),
+            "changes": self.changes.as_dict(),
+            "started_at": _iso(self.started_at),
+            "finished_at": _iso(self.finished_at),
+        }
+
 
 @dataclass(frozen=True)
 class Status:
     """What the live knowledge base is, for /healthz, `memobot status` and the App Home."""
 
     version: str
+    """Content hash of the files the serving index was loaded from."""
     directory: str
+    """The knowledge directory."""
     memos: int
+    """Number of memos serving."""
     passages: int
+    """Number of passages serving."""
     recommendations: int
+    """Number of recommendations serving."""
     loaded_at: datetime
+    """When the serving index was loaded: the last successful load (UTC)."""
     load_seconds: float
+    """How long loading the files and building the serving index took."""
     last_error: tuple[str, ...] = ()
+    """Every problem of the last refused reload (kept after later successes), or empty."""
     last_error_at: datetime | None = None
+    """When the last refused reload happened, or None."""
     memo_titles: tuple[tuple[str, str, int, int], ...] = ()
     """(id, title, passages, recommendations) per memo."""
+    glossary: int = 0
+    """Number of glossary entries serving."""
+    reloads: int = 0
+    """How many reloads were attempted since start-up."""
+    last_reload: ReloadReport | None = None
+    """The most recent reload's report, or None before the first."""
+
+    @property
+    def stale(self) -> bool:
+        """True when the latest reload was refused: the files on disk are newer than what serves."""
+        return self.last_reload is not None and not self.last_reload.ok
 
     def as_dict(self) -> dict:
+        """JSON-ready form (the keys of /healthz and `memobot status --json`)."""
         return {
             "version": self.version,
             "directory": self.directory,
             "memos": self.memos,
             "passages": self.passages,
             "recommendations": self.recommendations,
+            "glossary_entries": self.glossary,
             "loaded_at": self.loaded_at.isoformat(timespec="seconds"),
             "load_seconds": round(self.load_seconds, 4),
             "last_error": list(self.last_error) or None,
             "last_error_at": self.last_error_at.isoformat(timespec="seconds") if self.last_error_at else None,
+            "stale": self.stale,
+            "reloads": self.reloads,
+            "last_reload": self.last_reload.as_dict() if self.last_reload else None,
+            "memo_details": [
+                {"id": memo_id, "title": title, "passages": passages, "recommendations": recs}
+                for memo_id, title, passages, recs in self.memo_titles
+            ],
         }
+
+
+@dataclass(frozen=True)
+class _Serving:
+    """The index that answers, with when it was loaded: replaced together, in one assignment."""
+
+    index: Index
+    """The current index."""
+    loaded_at: datetime
+    """When it was loaded (UTC)."""
+    seconds: float
+    """How long loading the files and building the index took."""
+
+
+@dataclass(frozen=True)
+class _History:
+    """What reloads did so far: replaced whole after each reload."""
+
+    reloads: int = 0
+    """Reloads attempted."""
+    last_reload: ReloadReport | None = None
+    """The latest report."""
+    last_error: tuple[str, ...] = ()
+    """Problems of the latest refused reload."""
+    last_error_at: datetime | None = None
+    """When it was refused."""
 
 
 class KnowledgeService:
@@ -116,12 +224,24 @@ class KnowledgeService:
         self.directory = Path(directory)
         self.settings = settings
         self._reload_lock = threading.Lock()
+        # Held from the end of one reload through its listeners, so listeners see reports in
+        # order; re-entrant so that a listener may itself reload.
+        self._notify_lock = threading.RLock()
         self._listeners: list[Callable[[ReloadReport], None]] = []
-        self._last_error: tuple[str, ...] = ()
-        self._last_error_at: datetime | None = None
+        self._history = _History()
         # A broken directory at start-up is fatal: there is no working index to keep.
-        self.index = Index(load_knowledge(self.directory), settings)
-        self._loaded_at = datetime.now(timezone.utc)
+        started = time.perf_counter()
+        index = Index(load_knowledge(self.directory), settings)
+        self._serving = _Serving(index, _now(), time.perf_counter() - started)
+
+    @property
+    def index(self) -> Index:
+        """The index answering now. Take it once per question and keep using that one."""
+        return self._serving.index
+
+    @index.setter
+    def index(self, new: Index) -> None:
+        self._serving = _Serving(new, _now(), new.load_seconds)
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -133,51 +253,91 @@ class KnowledgeService:
         return self.index.ask(question, k=k, offset=offset)
 
     def add_listener(self, callback: Callable[[ReloadReport], None]) -> None:
-        """Call ``callback(report)`` after every reload, successful or not."""
+        """Call ``callback(report)`` after every reload, successful or not, in reload order."""
         self._listeners.append(callback)
 
+    def remove_listener(self, callback: Callable[[ReloadReport], None]) -> None:
+        """Stop calling ``callback``; no error if it was not registered."""
+        if callback in self._listeners:
+            self._listeners.remove(callback)
+
     def reload(self, trigger: str = "") -> ReloadReport:
-        """Load the directory again; swap the new index in only if it is entirely valid."""
+        """Load the directory again; swap the new index in only if it is entirely valid.
+
+        Never raises for a bad knowledge directory: the report says what went wrong, the log
+        gets every problem, and the old index keeps serving.
+        """
         with self._reload_lock:
-            old = self.index
-            started = time.perf_counter()
-            try:
-                new = Index(load_knowledge(self.directory), self.settings)
-            except KnowledgeError as exc:
-                self._last_error = tuple(exc.problems)
-                self._last_error_at = datetime.now(timezone.utc)
-                report = ReloadReport(
-                    ok=False,
-                    seconds=time.perf_counter() - started,
-                    version=old.kb.version,
-                    problems=tuple(exc.problems),
-                    trigger=trigger,
-                )
-                log.error("knowledge %s (%s)", report.summary(), trigger or "manual")
-                for problem in exc.problems:
-                    log.error("  %s", problem)
-            else:
-                self.index = new
-                self._loaded_at = datetime.now(timezone.utc)
-                report = ReloadReport(
-                    ok=True,
-                    seconds=time.perf_counter() - started,
-                    version=new.kb.version,
-                    changes=diff(old.kb, new.kb),
-                    trigger=trigger,
-                )
-                log.info("knowledge %s (%s)", report.summary(), trigger or "manual")
-        for callback in list(self._listeners):
-            try:
-                callback(report)
-            except Exception:
-                log.exception("reload listener failed")
+            report = self._reload_locked(trigger)
+            self._notify_lock.acquire()
+        try:
+            for callback in list(self._listeners):
+                try:
+                    callback(report)
+                except Exception:
+                    log.exception("reload listener failed")
+        finally:
+            self._notify_lock.release()
+        return report
+
+    def _reload_locked(self, trigger: str) -> ReloadReport:
+        old = self._serving.index
+        number = self._history.reloads + 1
+        started_at = _now()
+        started_monotonic = time.monotonic()
+        started = time.perf_counter()
+        problems: tuple[str, ...] = ()
+        try:
+            new = Index(load_knowledge(self.directory), self.settings)
+        except KnowledgeError as exc:
+            problems = tuple(exc.problems)
+        except Exception as exc:
+            # A loader bug or an OS error must not kill the watcher or the signal thread.
+            log.exception("unexpected error while reloading %s", self.directory)
+            problems = (f"{self.directory}: unexpected error while loading: {type(exc).__name__}: {exc}",)
+        seconds = time.perf_counter() - started
+        finished_at = _now()
+        label = trigger or "manual"
+        if problems:
+            report = ReloadReport(
+                ok=False,
+                seconds=seconds,
+                version=old.kb.version,
+                problems=problems,
+                trigger=trigger,
+                number=number,
+                started_at=started_at,
+                finished_at=finished_at,
+                started_monotonic=started_monotonic,
+            )
+            self._history = _History(number, report, problems, finished_at)
+            log.error("knowledge %s (%s)", report.summary(), label)
+            for problem in problems:
+                log.error("  %s", problem)
+            return report
+        self._serving = _Serving(new, finished_at, seconds)
+        report = ReloadReport(
+            ok=True,
+            seconds=seconds,
+            version=new.kb.version,
+            changes=diff(old.kb, new.kb),
+            trigger=trigger,
+            number=number,
+            started_at=started_at,
+            finished_at=finished_at,
+            started_monotonic=started_monotonic,
+        )
+        history = self._history
+        self._history = _History(number, report, history.last_error, history.last_error_at)
+        log.info("knowledge %s (%s)", report.summary(), label)
+        for line in report.changes.lines():
+            log.info("  %s", line)
         return report
 
     def status(self) -> Status:
-        """A snapshot of what is serving."""
-        index = self.index
-        kb = index.kb
+        """A consistent snapshot of what is serving and what the last reloads did."""
+        serving, history = self._serving, self._history
+        kb = serving.index.kb
         per_memo = tuple(
             (
                 m.id,
@@ -193,11 +353,14 @@ class KnowledgeService:
             memos=len(kb.memos),
             passages=len(kb.passages),
             recommendations=len(kb.recommendations),
-            loaded_at=self._loaded_at,
-            load_seconds=index.load_seconds,
-            last_error=self._last_error,
-            last_error_at=self._last_error_at,
+            loaded_at=serving.loaded_at,
+            load_seconds=serving.seconds,
+            last_error=history.last_error,
+            last_error_at=history.last_error_at,
             memo_titles=per_memo,
+            glossary=len(kb.glossary),
+            reloads=history.reloads,
+            last_reload=history.last_reload,
         )
 
 
@@ -206,7 +369,7 @@ def diff(old: KnowledgeBase, new: KnowledgeBase) -> Changes:
     added: dict[str, tuple[str, ...]] = {}
     removed: dict[str, tuple[str, ...]] = {}
     changed: dict[str, tuple[str, ...]] = {}
-    for kind in ("memos", "passages", "recommendations"):
+    for kind in _KINDS:
         before = {item.id: item for item in getattr(old, kind)}
         after = {item.id: item for item in getattr(new, kind)}
         for target, ids in (

@@ -1,0 +1,739 @@
+"""Turn the text extracted from a memo's PDF into a draft knowledge file (`memobot import`).
+
+The draft is a memo file in the documented format (docs/knowledge-format.md). What the
+importer repairs, and how:
+
+- **Hyphenation.** A word split at a line end (``Stor-`` / ``magtskonkurrencen``) is joined.
+  A hyphen is kept when it is real: before a conjunction (``alliance- og partnerskabspolitik``,
+  ``forsvarsattaché- eller``), after an acronym or a number (``EU-``, ``NATO-``, ``1990-``),
+  before a capitalised word (``anti-`` / ``NATO``), when the document itself writes the word
+  with a hyphen elsewhere and never without, and after a capitalised word in mid-sentence —
+  a proper name, which Danish joins to the next word with a hyphen (``Biden-``). A soft hyphen
+  (U+00AD) always joins.
+- **Bullets** (``•``, ``●``, ``▪``, ``-``, ``*``, ``–``, ``1.``, ``a)``): the glyph is removed and
+  the bullet's text collected, even across blank lines inside it. ``-``, ``*``, ``–`` and numbers
+  count as bullets only where a list can start (after a blank line, a finished sentence, a colon
+  or another bullet of the same kind), so a dash in mid-sentence on a new line stays text.
+- **Paragraphs** end at blank lines, unless the text before the blank is unfinished (no final
+  punctuation, or a hyphen) and the next line starts in lower case (a page or column break).
+- **Headings**: a short line (at most 8 words, 60 characters), capitalised, without final
+  punctuation, clearly shorter than the line of text that follows it.
+- **Columns out of reading order**: a paragraph that starts in lower case is the end of the
+  nearest earlier paragraph that stops mid-sentence; it is put back there (with a note).
+- **Recommendations** are pre-filled under a heading that says so (``Anbefalinger``,
+  ``Recommendations``): each bullet whole, each paragraph's first sentence; one role per
+  sub-heading, the broader recommendation as ``parent``, ``supports`` linking each passage.
+
+Anything a curator must decide is marked ``TODO`` — metadata the text does not give,
+``supports`` of passages outside the recommendations, the name of an unnamed section, and
+notes on suspected damage. ``memobot validate`` rejects every remaining ``TODO``, so a draft
+cannot serve before it is curated.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from .errors import MemobotError
+from .loader import TODO_MARKER
+
+__all__ = [
+    "Block",
+    "Draft",
+    "DraftPassage",
+    "DraftRecommendation",
+    "draft_memo",
+    "import_memo",
+    "parse_blocks",
+    "render_yaml",
+]
+
+TODO = TODO_MARKER
+_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+# Characters PDF extraction leaves that are not text.
+_LIGATURES = {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
+_SPACES = re.compile(r"[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+_INVISIBLE = re.compile(r"[\u200b\u200c\u200d\u2060\ufeff]")
+_SOFT_HYPHEN = "\u00ad"
+_HYPHENS = "-\u2010"
+
+_GLYPH_BULLET = re.compile(r"^[•●▪◦‣∙·■□➢►▸○](?:\s+|$)(.*)$")
+_DASH_BULLET = re.compile(r"^([-*–—])\s+(\S.*)$")
+_NUMBER_BULLET = re.compile(r"^(\d{1,2}[.)]|[a-z]\))\s+(\S.*)$")
+_TERMINAL = re.compile(r"[.!?:;…][\"”’»)\]]*$")
+_SENTENCE_END = re.compile(r"[.!?…][\"”’»)\]]*$")
+_CONJUNCTIONS = frozenset({"og", "eller", "samt", "til", "and", "or", "nor", "to", "&"})
+_ABBREVIATIONS = frozenset(
+    {
+        "evt", "f.eks", "fx", "bl.a", "dvs", "ca", "nr", "mv", "m.v", "jf", "pga", "mht", "inkl", "ift",
+        "e.g", "i.e", "etc", "vs", "mr", "mrs", "dr", "no", "cf", "approx", "st", "prof",
+    }
+)  # fmt: skip
+_WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)
+
+_RECOMMENDATION_HEADING = re.compile(r"anbefaling|recommendation", re.IGNORECASE)
+_BACK_MATTER = re.compile(
+    r"^(om forfatter\w*|forfatter\w*|kolofon|litteratur\w*|referencer|noter|kilder|"
+    r"about the authors?|authors?|references|notes|sources|bibliography|colophon)$",
+    re.IGNORECASE,
+)
+_DA_WORDS = frozenset("og at det er en til af for på med som der ikke de den har kan vil".split())
+_EN_WORDS = frozenset("the and of to is in that for with as on are by it be this can will".split())
+_LANGUAGE_WORDS = {
+    "da": {"intro": "Indledning", "central": "Central anbefaling"},
+    "en": {"intro": "Introduction", "central": "Central recommendation"},
+}
+_HEADING_MAX_WORDS = 8
+_HEADING_MAX_CHARS = 60
+_HEADING_RATIO = 0.6
+
+
+@dataclass(frozen=True)
+class Block:
+    """One unit of the source text after repair."""
+
+    kind: str
+    """"paragraph", "bullet" or "heading"."""
+    text: str
+    """The repaired text, on one line."""
+    line: int
+    """1-based line of the source where it starts."""
+    notes: tuple[str, ...] = ()
+    """What the importer suspects or did, for the curator."""
+
+
+@dataclass(frozen=True)
+class DraftRecommendation:
+    """A recommendation the importer pre-filled."""
+
+    id: str
+    """Its id."""
+    role: str
+    """Id of its role."""
+    parent: str | None
+    """Id of the broader recommendation, or None."""
+    text: str
+    """The memo's words (a passage's text or its first sentence)."""
+
+
+@dataclass(frozen=True)
+class DraftPassage:
+    """A passage of the draft."""
+
+    id: str
+    """Its id."""
+    section: tuple[str, ...]
+    """Heading path."""
+    kind: str
+    """"paragraph" or "bullet"."""
+    text: str
+    """The repaired text."""
+    supports: tuple[str, ...] | None
+    """Recommendation ids; ("TODO",) when the curator must choose; None when none are needed."""
+    note: str = ""
+    """Importer's note for the curator ("TODO: …" when something must be checked)."""
+    line: int = 0
+    """Line of the source text it came from."""
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A draft memo file, ready to render."""
+
+    meta: dict[str, object]
+    """The `memo:` mapping (TODO strings where unknown)."""
+    roles: tuple[tuple[str, str], ...]
+    """(id, name) of each role."""
+    recommendations: tuple[DraftRecommendation, ...]
+    """Pre-filled recommendations."""
+    passages: tuple[DraftPassage, ...]
+    """Every paragraph and bullet, in reading order."""
+    source: str = ""
+    """The source file name, for the header comment."""
+    repairs: tuple[str, ...] = ()
+    """What the importer repaired, one line each, for the header comment."""
+
+
+# -- text ------------------------------------------------------------------------------------
+
+
+def _normalise(text: str) -> list[str]:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n\n")
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n\n")
+    for ligature, letters in _LIGATURES.items():
+        text = text.replace(ligature, letters)
+    text = _INVISIBLE.sub("", _SPACES.sub(" ", text))
+    # Control characters are not text, and YAML refuses most of them.
+    text = "".join(c for c in text if c == "\n" or unicodedata.category(c) != "Cc")
+    return [line.rstrip() for line in text.split("\n")]
+
+
+@dataclass
+class _Vocabulary:
+    """How the document itself writes words, to decide hyphenation at line ends."""
+
+    closed: Counter = field(default_factory=Counter)
+    """Words written without a hyphen, lower case."""
+    hyphenated: Counter = field(default_factory=Counter)
+    """Hyphenated compounds, lower case."""
+    heads: Counter = field(default_factory=Counter)
+    """First parts of hyphenated compounds ("biden" from "Biden-administrationen")."""
+
+    @classmethod
+    def of(cls, lines: list[str]) -> _Vocabulary:
+        vocab = cls()
+        for line in lines:
+            tokens = line.split()
+            # A line's first token may be the tail of a split word, its last the head of one.
+            for token in tokens[1:-1]:
+                word = token.strip(".,;:!?()[]\"“”‘’'«»").lower()
+                if not word:
+                    continue
+                if "-" in word.strip("-"):
+                    vocab.hyphenated[word] += 1
+                    vocab.heads[word.split("-")[0]] += 1
+                elif word.isalpha():
+                    vocab.closed[word] += 1
+        return vocab
+
+
+def _join_lines(lines: list[str], vocab: _Vocabulary) -> str:
+    """Fold a block's lines into one line, repairing hyphenation at each line end."""
+    text = lines[0].strip()
+    for nxt in lines[1:]:
+        nxt = nxt.strip()
+        text = _join_pair(text, nxt, vocab)
+    return " ".join(text.split())
+
+
+def _join_pair(left: str, right: str, vocab: _Vocabulary) -> str:
+    if left.endswith(_SOFT_HYPHEN):
+        return left[:-1] + right
+    left = left.replace(_SOFT_HYPHEN, "")
+    right = right.replace(_SOFT_HYPHEN, "")
+    if not left or left[-1] not in _HYPHENS or not right:
+        return f"{left} {right}"
+    token = left.split()[-1][:-1]  # the word before the line-end hyphen, hyphen removed
+    head = re.sub(r"^\W+", "", token.split("-")[-1] if "-" in token else token)
+    if not head or not head[-1].isalnum():
+        return f"{left} {right}"  # a dash standing alone, not a split word
+    first = right.split()[0]
+    tail = first.strip(".,;:!?()[]\"“”‘’'«»")
+    if tail.lower() in _CONJUNCTIONS:
+        return f"{left} {right}"  # "alliance- og partnerskabspolitik"
+    if _keeps_hyphen(left, token, head, tail, vocab):
+        return left + right
+    return left[:-1] + right
+
+
+def _keeps_hyphen(left: str, token: str, head: str, tail: str, vocab: _Vocabulary) -> bool:
+    """Whether the hyphen ending ``left`` is part of the word (True) or only a line break."""
+    if (len(head) >= 2 and head.isupper()) or head[-1].isdigit():
+        return True  # EU-, NATO-, 1990-
+    if tail[:1].isupper():
+        return True  # anti-NATO, EU-Kommissionen
+    closed = (head + tail).lower()
+    hyphenated = f"{head}-{tail}".lower()
+    if vocab.closed[closed]:
+        return False
+    if vocab.hyphenated[hyphenated]:
+        return True
+    if head[0].isupper() and not _sentence_initial(left, token):
+        # A capitalised word in mid-sentence is a name, joined by a hyphen (Biden-administrationen)
+        # — unless it is only a piece of a name split by hyphenation (Zea- / land): believe
+        # it is a whole name when the document uses it so elsewhere, or it is not a short piece.
+        known = vocab.closed[head.lower()] or vocab.heads[head.lower()]
+        return bool(known) or len(head) >= 4
+    return False
+
+
+def _sentence_initial(left: str, token: str) -> bool:
+    before = left[: len(left) - len(token) - 1].rstrip()
+    return not before or bool(_SENTENCE_END.search(before))
+
+
+# -- blocks ----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Open:
+    """A block being collected."""
+
+    kind: str
+    marker: str
+    lines: list[str]
+    line: int
+    blank_after: bool = False
+
+
+def _bullet(stripped: str) -> tuple[str, str] | None:
+    """(marker kind, text) when the line starts with a bullet marker."""
+    m = _GLYPH_BULLET.match(stripped)
+    if m:
+        return "glyph", m.group(1).strip()
+    m = _DASH_BULLET.match(stripped)
+    if m:
+        return m.group(1), m.group(2)
+    m = _NUMBER_BULLET.match(stripped)
+    if m:
+        return "number", m.group(2)
+    return None
+
+
+def _looks_like_heading(stripped: str, following: str | None) -> bool:
+    if following is None or _bullet(following.strip()) is not None:
+        return False
+    words = stripped.split()
+    if not 1 <= len(words) <= _HEADING_MAX_WORDS or len(stripped) > _HEADING_MAX_CHARS:
+        return False
+    if not stripped[0].isupper() or re.search(r"[.,;:!?…\-–—]$", stripped):
+        return False
+    return len(stripped) <= _HEADING_RATIO * len(following.strip())
+
+
+def _title_block(lines: list[str]) -> tuple[list[str], int]:
+    """The title lines at the top (before the first blank line), and where the body starts."""
+    start = next((i for i, line in enumerate(lines) if line.strip()), len(lines))
+    end = start
+    while end < len(lines) and lines[end].strip():
+        end += 1
+    block = [line.strip() for line in lines[start:end]]
+    if not 1 <= len(block) <= 3 or end >= len(lines):
+        return [], start
+    if any(_TERMINAL.search(line) or line[-1] in _HYPHENS or len(line) > 120 for line in block):
+        return [], start
+    return block, end
+
+
+def parse_blocks(text: str) -> tuple[list[str], list[Block]]:
+    """Split extracted text into (title lines, blocks), repairing PDF damage as the module says."""
+    lines = _normalise(text)
+    vocab = _Vocabulary.of(lines)
+    title, start = _title_block(lines)
+    blocks: list[Block] = []
+    current: _Open | None = None
+
+    def close() -> None:
+        nonlocal current
+        if current is not None and current.lines:
+            blocks.append(Block(current.kind, _join_lines(current.lines, vocab), current.line))
+        current = None
+
+    for number in range(start, len(lines)):
+        stripped = lines[number].strip()
+        if not stripped:
+            if current is not None:
+                current.blank_after = True
+            continue
+        last = current.lines[-1] if current is not None and current.lines else ""
+        bullet = _bullet(stripped)
+        if bullet is not None and not _bullet_allowed(bullet[0], current, last):
+            bullet = None
+        if bullet is not None:
+            close()
+            marker, body = bullet
+            current = _Open("bullet", marker, [body] if body else [], number + 1)
+            continue
+        if current is not None and not current.lines:
+            current.lines.append(stripped)  # a glyph alone on its line: the text follows
+            current.blank_after = False
+            continue
+        following = next((line for line in lines[number + 1 :] if line.strip()), None)
+        mid_word = bool(last) and last[-1] in _HYPHENS + _SOFT_HYPHEN
+        if not mid_word and _looks_like_heading(stripped, following):
+            close()
+            blocks.append(Block("heading", stripped, number + 1))
+            continue
+        if current is not None and (not current.blank_after or _continues(last, stripped)):
+            current.lines.append(stripped)
+            current.blank_after = False
+            continue
+        close()
+        current = _Open("paragraph", "", [stripped], number + 1)
+    close()
+    return title, _mark_unfinished(_rejoin_fragments(blocks))
+
+
+def _bullet_allowed(marker: str, current: _Open | None, last: str) -> bool:
+    if marker == "glyph" or current is None or current.blank_after:
+        return True
+    if current.kind == "bullet" and current.marker == marker:
+        return True
+    return bool(_TERMINAL.search(last))
+
+
+def _continues(last: str, line: str) -> bool:
+    """Whether ``line``, after a blank line, goes on with the unfinished text ending in ``last``."""
+    if last and last[-1] in _HYPHENS + _SOFT_HYPHEN:
+        return True
+    return not _TERMINAL.search(last) and line[:1].islower()
+
+
+def _rejoin_fragments(blocks: list[Block]) -> list[Block]:
+    """Put paragraphs that start in lower case back after the paragraph they finish."""
+    out: list[Block] = []
+    for block in blocks:
+        if block.kind == "paragraph" and block.text[:1].islower():
+            target = _unfinished_before(out)
+            if target is not None:
+                host = out[target]
+                note = (
+                    f"{TODO}: check — the text from “{_clip(block.text)}” was found on line "
+                    f"{block.line}, out of reading order, and joined to this paragraph"
+                )
+                out[target] = Block(host.kind, f"{host.text} {block.text}", host.line, (*host.notes, note))
+                continue
+            block = Block(
+                block.kind,
+                block.text,
+                block.line,
+                (f"{TODO}: check — starts in lower case: its beginning is missing or elsewhere",),
+            )
+        out.append(block)
+    return out
+
+
+def _mark_unfinished(blocks: list[Block]) -> list[Block]:
+    """Note paragraphs that stop mid-sentence (cut off, or continued in another column)."""
+    note = (
+        f"{TODO}: check — ends without final punctuation: cut off in the extraction, or continued elsewhere"
+    )
+    return [
+        Block(b.kind, b.text, b.line, (*b.notes, note))
+        if b.kind == "paragraph" and not _TERMINAL.search(b.text)
+        else b
+        for b in blocks
+    ]
+
+
+def _unfinished_before(blocks: list[Block]) -> int | None:
+    for i in range(len(blocks) - 1, -1, -1):
+        if blocks[i].kind == "heading":
+            return None
+        if blocks[i].kind == "paragraph":
+            return None if _TERMINAL.search(blocks[i].text) else i
+    return None
+
+
+def _clip(text: str, words: int = 6) -> str:
+    parts = text.split()
+    return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+
+
+def first_sentence(text: str) -> str:
+    """The text up to its first sentence end (abbreviations such as "evt." do not end one)."""
+    for m in re.finditer(r"[.!?…][\"”’»)\]]*(?=\s+[\"“‘«(]?[A-ZÆØÅ0-9])", text):
+        word = text[: m.start()].split()[-1].lower() if text[: m.start()].split() else ""
+        word = word.lstrip('("“‘«')
+        if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+            continue
+        return text[: m.end()]
+    return text
+
+
+# -- structure -------------------------------------------------------------------------------
+
+
+def _slug(text: str, limit: int = 30) -> str:
+    text = text.lower()
+    for letter, ascii_ in (("æ", "ae"), ("ø", "oe"), ("å", "aa"), ("ß", "ss")):
+        text = text.replace(letter, ascii_)
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    return slug[:limit].rstrip("-") or "x"
+
+
+def _language(text: str) -> str:
+    words = Counter(w.lower() for w in _WORD.findall(text))
+    danish = sum(words[w] for w in _DA_WORDS)
+    english = sum(words[w] for w in _EN_WORDS)
+    return "en" if english > danish else "da"
+
+
+@dataclass
+class _Builder:
+    """Assigns sections, ids, recommendations and links while walking the blocks."""
+
+    prefix: str
+    language: str
+    passages: list[DraftPassage] = field(default_factory=list)
+    recs: list[DraftRecommendation] = field(default_factory=list)
+    roles: dict[str, str] = field(default_factory=dict)
+    section: tuple[str, ...] = ()
+    in_recs: bool = False
+    unnamed: int = 0
+    counts: Counter = field(default_factory=Counter)
+    section_first_rec: dict[tuple[str, ...], str] = field(default_factory=dict)
+    last_paragraph_rec: str | None = None
+
+    def heading(self, text: str) -> None:
+        if not self.in_recs and _RECOMMENDATION_HEADING.search(text):
+            self.in_recs, self.section = True, (text,)
+        elif _BACK_MATTER.match(text):
+            self.in_recs, self.section = False, (text,)
+        elif self.in_recs:
+            self.section = (self.section[0], text)
+        else:
+            self.section = (text,)
+        self.last_paragraph_rec = None
+
+    def block(self, block: Block) -> None:
+        section = self.section
+        if not section:
+            if block.kind == "paragraph":
+                section = (_LANGUAGE_WORDS[self.language]["intro"],)
+            else:
+                # Bullets before the first heading (key points, usually) get a section to name;
+                # each run of them its own.
+                previous = self.passages[-1] if self.passages else None
+                if previous is None or previous.kind != "bullet" or TODO not in previous.section[0]:
+                    self.unnamed += 1
+                section = (f"{TODO}: name this section (part {self.unnamed})",)
+        key = f"part{self.unnamed}" if TODO in section[-1] else _slug(section[-1])
+        self.counts[key] += 1
+        pid = f"{self.prefix}-{key}-{self.counts[key]}"
+        supports = self._recommend(block, section, key) if self.in_recs else None
+        note = "; ".join(block.notes)
+        self.passages.append(DraftPassage(pid, section, block.kind, block.text, supports, note, block.line))
+
+    def _recommend(self, block: Block, section: tuple[str, ...], key: str) -> tuple[str, ...]:
+        central = self.recs[0].id if self.recs else None
+        if block.kind == "bullet":
+            text, parent = (
+                block.text,
+                self.last_paragraph_rec or self.section_first_rec.get(section) or central,
+            )
+        else:
+            text = first_sentence(block.text)
+            parent = self.section_first_rec.get(section) or central
+        if not _SENTENCE_END.search(text) or block.notes:
+            # A list's lead-in ("…fra dansk side:") or damaged text is no recommendation.
+            return tuple(r for r in (parent,) if r) or (TODO,)
+        role = self._role(section)
+        stem = f"{self.prefix}-rec-{key}-"
+        rid = f"{stem}{sum(r.id.startswith(stem) for r in self.recs) + 1}"
+        self.recs.append(DraftRecommendation(rid, role, parent, text))
+        self.section_first_rec.setdefault(section, rid)
+        if block.kind == "paragraph":
+            self.last_paragraph_rec = rid
+        return tuple(dict.fromkeys(r for r in (rid, parent) if r))
+
+    def _role(self, section: tuple[str, ...]) -> str:
+        if len(section) == 1:
+            role_id, name = "central", _LANGUAGE_WORDS[self.language]["central"]
+        else:
+            role_id, name = _slug(section[-1]), section[-1]
+        self.roles.setdefault(role_id, name)
+        return role_id
+
+
+def draft_memo(
+    text: str,
+    memo_id: str,
+    *,
+    title: str | None = None,
+    subtitle: str | None = None,
+    series: str | None = None,
+    publisher: str | None = None,
+    year: int | None = None,
+    source_url: str | None = None,
+    language: str | None = None,
+    prefix: str | None = None,
+    source: str = "",
+) -> Draft:
+    """Build the draft of a memo from its extracted text."""
+    if not _ID_RE.match(memo_id):
+        raise MemobotError(f"--id {memo_id!r} must be a lower-case slug ([a-z0-9][a-z0-9._-]*)")
+    prefix = prefix or memo_id
+    if not _ID_RE.match(prefix):
+        raise MemobotError(f"--prefix {prefix!r} must be a lower-case slug ([a-z0-9][a-z0-9._-]*)")
+    title_lines, blocks = parse_blocks(text)
+    if not any(b.kind != "heading" for b in blocks):
+        raise MemobotError(f"{source or 'the source'}: no text to import")
+    language = language or _language(text)
+    builder = _Builder(prefix, language if language in _LANGUAGE_WORDS else "da")
+    for block in blocks:
+        if block.kind == "heading":
+            builder.heading(block.text)
+        else:
+            builder.block(block)
+    passages = builder.passages
+    if builder.recs:
+        passages = [p if p.supports else _with_supports(p, (TODO,)) for p in passages]
+    meta: dict[str, object] = {
+        "id": memo_id,
+        "title": title or (title_lines[0] if title_lines else f"{TODO}: the memo's title"),
+    }
+    sub = subtitle or " ".join(title_lines[1:])
+    if sub:
+        meta["subtitle"] = sub
+    if series:
+        meta["series"] = series
+    meta["publisher"] = publisher or f"{TODO}: who published the memo"
+    meta["year"] = year if year is not None else f"{TODO}: year of publication"
+    meta["language"] = language
+    meta["source_url"] = source_url or f"{TODO}: https://… where a reader finds the original"
+    joined = sum(1 for p in passages if "out of reading order" in p.note)
+    repairs = [
+        "line-end hyphenation joined (real hyphens kept), bullet glyphs removed, line breaks folded",
+        f"{sum(b.kind == 'heading' for b in blocks)} headings detected",
+    ]
+    if joined:
+        repairs.append(f"{joined} paragraph(s) completed with text found out of reading order")
+    return Draft(
+        meta=meta,
+        roles=tuple(builder.roles.items()),
+        recommendations=tuple(builder.recs),
+        passages=tuple(passages),
+        source=source,
+        repairs=tuple(repairs),
+    )
+
+
+def _with_supports(p: DraftPassage, supports: tuple[str, ...]) -> DraftPassage:
+    return DraftPassage(p.id, p.section, p.kind, p.text, supports, p.note, p.line)
+
+
+# -- YAML ------------------------------------------------------------------------------------
+
+_PLAIN = re.compile(r"[^\W\d_][\w .’'()/&–-]*", re.UNICODE)
+
+
+def _scalar(value: object) -> str:
+    """A YAML scalar for one line: plain when it reads back unchanged, else double-quoted."""
+    if isinstance(value, int):
+        return str(value)
+    text = str(value)
+    if _PLAIN.fullmatch(text) and not text.endswith(" "):
+        try:
+            if yaml.safe_load(f"[{text}]") == [text]:
+                return text
+        except yaml.YAMLError:
+            pass
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _block_text(text: str, indent: str) -> str:
+    return f">-\n{indent}  {text}"
+
+
+def render_yaml(draft: Draft) -> str:
+    """The draft as a memo file, with comments telling the curator what to do."""
+    out = [
+        f"# DRAFT made by `memobot import` from {draft.source or 'extracted text'} "
+        f"on {date.today().isoformat()}.",
+        "# Repairs made: " + "; ".join(draft.repairs) + ".",
+        f"# Curate before use: resolve every {TODO} (`memobot validate` refuses the file while one is",
+        "# left), compare each passage with the PDF (columns, tables, footnotes), check headings and",
+        "# sections, and keep only real recommendations (verbatim, each with its role and parent).",
+        "",
+        "memo:",
+    ]
+    for key, value in draft.meta.items():
+        out.append(f"  {key}: {_scalar(value)}")
+    out += ["", "roles:"]
+    if draft.roles:
+        out += [f"  - id: {_scalar(rid)}\n    name: {_scalar(name)}" for rid, name in draft.roles]
+    else:
+        out += [
+            "  - id: central",
+            f"    name: {_scalar(f'{TODO}: name of the memo’s kind of recommendation')}",
+        ]
+    if draft.recommendations:
+        out += ["", "recommendations:"]
+        for rec in draft.recommendations:
+            out += [
+                f"  - id: {rec.id}",
+                f"    role: {_scalar(rec.role)}",
+                f"    parent: {rec.parent or 'null'}",
+                f"    text: {_block_text(rec.text, '    ')}",
+            ]
+    else:
+        out += [
+            "",
+            "# No recommendations were found (no heading such as “Anbefalinger”).",
+            "recommendations: []",
+        ]
+    out += ["", "passages:"]
+    section: tuple[str, ...] | None = None
+    for p in draft.passages:
+        if p.section != section:
+            section = p.section
+            label = " › ".join(section)
+            out.append(f"  # --- {label} " + "-" * max(3, 86 - len(label)))
+        out += [
+            f"  - id: {p.id}",
+            f"    section: [{', '.join(_scalar(s) for s in p.section)}]",
+            f"    kind: {p.kind}",
+            f"    text: {_block_text(p.text, '    ')}",
+        ]
+        if p.supports is not None:
+            out.append(f"    supports: [{', '.join(_scalar(s) for s in p.supports)}]")
+        if p.note:
+            out.append(f"    note: {_block_text(p.note, '    ')}")
+    return "\n".join(out) + "\n"
+
+
+def count_todos(yaml_text: str) -> int:
+    """How many values of a rendered draft still hold a TODO marker (comments not counted)."""
+    return sum(1 for line in yaml_text.splitlines() if not line.lstrip().startswith("#") and TODO in line)
+
+
+def import_memo(
+    source: str | os.PathLike, output: str | os.PathLike, memo_id: str, *, force: bool = False, **meta: object
+) -> tuple[Draft, str]:
+    """Read ``source``, write the draft to ``output`` (never over an existing file unless ``force``).
+
+    Returns the draft and the YAML written.
+    """
+    source, output = Path(source), Path(output)
+    try:
+        raw = source.read_bytes()
+    except OSError as exc:
+        raise MemobotError(f"{source}: cannot read the file: {exc.strerror or exc}") from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise MemobotError(f"{source}: not UTF-8 text (byte {exc.start}); convert it first") from exc
+    draft = draft_memo(text, memo_id, source=source.name, **meta)  # type: ignore[arg-type]
+    rendered = render_yaml(draft)
+    _write_new(output, rendered, force)
+    return draft, rendered
+
+
+def _write_new(path: Path, text: str, force: bool) -> None:
+    """Write the whole file under a hidden name, then link or rename it into place in one step.
+
+    A watching bot never reads half a draft, and without ``force`` an existing file is never
+    replaced (``os.link`` refuses an existing name, atomically).
+    """
+    if not path.parent.is_dir():
+        raise MemobotError(f"{path.parent}: no such directory")
+    if path.exists() and not force:
+        raise MemobotError(f"{path} already exists; use --force to overwrite it")
+    tmp = ""
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        if force:
+            os.replace(tmp, path)
+        else:
+            os.link(tmp, path)
+    except FileExistsError:
+        raise MemobotError(f"{path} already exists; use --force to overwrite it") from None
+    except OSError as exc:
+        raise MemobotError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+    finally:
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
