@@ -103,15 +103,16 @@ class Watcher:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._other_reload = float("-inf")
+        self._debouncer: _Debouncer | None = None
 
     def start(self) -> Watcher:
         """Take the baseline snapshot and start polling."""
         if self._thread is not None:
             raise RuntimeError("the watcher is already started")
-        debouncer = _Debouncer(snapshot(self.service.directory), self.quiet)
+        self._debouncer = _Debouncer(snapshot(self.service.directory), self.quiet)
         self.service.add_listener(self._on_reload)
         self._thread = threading.Thread(
-            target=self._run, args=(debouncer,), name="memobot-watcher", daemon=True
+            target=self._run, args=(self._debouncer,), name="memobot-watcher", daemon=True
         )
         self._thread.start()
         log.info(
