@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import os
+import itertools
 import shutil
 import threading
 from pathlib import Path
 
 import pytest
-from refresh_support import memo_yaml, passage_texts, write
 
 from memobot.loader import bundled_knowledge_dir
 from memobot.service import Changes, KnowledgeService
+from refresh_support import memo_yaml, passage_texts, write
 
 _TODO_RULE = "still holds a TODO marker: decide the value and remove the marker"
 
@@ -263,7 +263,7 @@ def test_concurrent_reloads_are_serialised(tmp_path: Path) -> None:
 
     ordered = sorted(reports, key=lambda r: r.started_at)
     assert [r.number for r in ordered] == [1, 2, 3]
-    for before, after in zip(ordered, ordered[1:]):
+    for before, after in itertools.pairwise(ordered):
         assert before.finished_at <= after.started_at
     assert service.status().reloads == 3
 

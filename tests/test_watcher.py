@@ -6,10 +6,10 @@ import time
 from pathlib import Path
 
 import pytest
-from refresh_support import memo_yaml, passage_texts, wait_for, write
 
 from memobot.service import KnowledgeService, ReloadReport
 from memobot.watcher import Watcher, _Debouncer, snapshot
+from refresh_support import memo_yaml, passage_texts, wait_for, write
 
 A = frozenset({("a.yaml", 1, 100, 10)})
 B = frozenset({("a.yaml", 1, 200, 12)})
