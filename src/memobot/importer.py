@@ -93,6 +93,11 @@ _LANGUAGE_WORDS = {
     "da": {"intro": "Indledning", "central": "Central anbefaling"},
     "en": {"intro": "Introduction", "central": "Central recommendation"},
 }
+# A line ending in one of these stops mid-sentence: it is no heading or title.
+_FUNCTION_WORDS = frozenset(
+    """og eller samt men i på af til for med om der som at en et den det de fra ved under over mellem
+    mod hvis når end the a an of to in on for with and or by from at as that which is are""".split()
+)
 _HEADING_MAX_WORDS = 8
 _HEADING_MAX_CHARS = 60
 _HEADING_RATIO = 0.6
@@ -291,14 +296,23 @@ def _bullet(stripped: str) -> tuple[str, str] | None:
 
 
 def _looks_like_heading(stripped: str, following: str | None) -> bool:
+    """A short capitalised line, unfinished-looking, clearly shorter than the capitalised text after it."""
     if following is None or _bullet(following.strip()) is not None:
         return False
+    following = following.strip()
     words = stripped.split()
     if not 1 <= len(words) <= _HEADING_MAX_WORDS or len(stripped) > _HEADING_MAX_CHARS:
         return False
-    if not stripped[0].isupper() or re.search(r"[.,;:!?…\-–—]$", stripped):
+    if not _title_like(stripped) or not following[:1].isupper():
         return False
-    return len(stripped) <= _HEADING_RATIO * len(following.strip())
+    return len(stripped) <= _HEADING_RATIO * len(following)
+
+
+def _title_like(line: str) -> bool:
+    """Capitalised, without final punctuation or hyphen, not ending in a word that needs more."""
+    if not line[0].isupper() or re.search(r"[.,;:!?…\-–—‐­]$", line):
+        return False
+    return line.split()[-1].lower() not in _FUNCTION_WORDS
 
 
 def _title_block(lines: list[str]) -> tuple[list[str], int]:
@@ -310,8 +324,11 @@ def _title_block(lines: list[str]) -> tuple[list[str], int]:
     block = [line.strip() for line in lines[start:end]]
     if not 1 <= len(block) <= 3 or end >= len(lines):
         return [], start
-    if any(_TERMINAL.search(line) or line[-1] in _HYPHENS or len(line) > 120 for line in block):
+    if any(len(line) > 120 or not _title_like(line) or _bullet(line) for line in block):
         return [], start
+    after = next((line.strip() for line in lines[end:] if line.strip()), "")
+    if after[:1].islower():
+        return [], start  # a sentence going on after a page break, not a title
     return block, end
 
 

@@ -1,0 +1,529 @@
+"""`memobot import`: PDF text to a draft memo file, on small damaged texts and the shared memo."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from memobot import cli
+from memobot.errors import KnowledgeError, MemobotError
+from memobot.importer import count_todos, draft_memo, first_sentence, parse_blocks, render_yaml
+from memobot.loader import bundled_knowledge_dir, load_knowledge
+
+SHARED_MEMO = (
+    Path(__file__).resolve().parents[2] / "shared" / "sources" / "cms-memo-us-defence-policy-in-change.da.txt"
+)
+CURATED = bundled_knowledge_dir() / "cms-us-defence-2023.yaml"
+_TODO_RULE = "still holds a TODO marker: decide the value and remove the marker"
+
+P, B, H = "paragraph", "bullet", "heading"
+
+
+@pytest.mark.parametrize(
+    ("text", "blocks"),
+    [
+        # --- hyphenation across line breaks -----------------------------------------------
+        ("Stor-\nmagtskonkurrencen er ny.", [(P, "Stormagtskonkurrencen er ny.")]),
+        ("Det er nyt. Stor-\nmagterne ruster op.", [(P, "Det er nyt. Stormagterne ruster op.")]),
+        ("om alliance-\nog partnerskabspolitik.", [(P, "om alliance- og partnerskabspolitik.")]),
+        (
+            "forsvarsattaché-\neller militærrådgiverstillinger.",
+            [(P, "forsvarsattaché- eller militærrådgiverstillinger.")],
+        ),
+        (
+            "udenrigs- og forsvars-\nsamt sikkerhedspolitik.",
+            [(P, "udenrigs- og forsvars- samt sikkerhedspolitik.")],
+        ),
+        ("short-\nand long-term goals.", [(P, "short- and long-term goals.")]),
+        ("afskaffelsen af EU-\nforsvarsforbeholdet.", [(P, "afskaffelsen af EU-forsvarsforbeholdet.")]),
+        ("i NATO-\nrammen.", [(P, "i NATO-rammen.")]),
+        ("i 1990-\nerne.", [(P, "i 1990-erne.")]),
+        ("en anti-\nNATO-holdning.", [(P, "en anti-NATO-holdning.")]),
+        ("linje for Biden-\nadministrationen.", [(P, "linje for Biden-administrationen.")]),
+        ("med Japan og New Zea-\nland.", [(P, "med Japan og New Zealand.")]),
+        (
+            "Biden-administrationen og Trump-\nadministrationen.",
+            [(P, "Biden-administrationen og Trump-administrationen.")],
+        ),
+        ("Politik i forandring. Meget i for-\nandring.", [(P, "Politik i forandring. Meget i forandring.")]),
+        (
+            "Vi har cyber-forsvar her. Nyt cyber-\nforsvar er godt.",
+            [(P, "Vi har cyber-forsvar her. Nyt cyber-forsvar er godt.")],
+        ),
+        ("sikker\u00ad\nhedspolitik.", [(P, "sikkerhedspolitik.")]),
+        ("Danmark kan –\nevt. gennem en gruppe.", [(P, "Danmark kan – evt. gennem en gruppe.")]),
+        ("fra 2020 -\ntil 2023.", [(P, "fra 2020 - til 2023.")]),
+        # --- bullets --------------------------------------------------------------------
+        (
+            "•\t \tPresser på for møder mellem \n\nforskellige allierede.\n\n•\t \tSikrer dialog.",
+            [(B, "Presser på for møder mellem forskellige allierede."), (B, "Sikrer dialog.")],
+        ),
+        (
+            "•\t \tStyrker NATO’s relati-\n\noner til civile aktører.",
+            [(B, "Styrker NATO’s relationer til civile aktører.")],
+        ),
+        (
+            "Punkter:\n- Første punkt.\n- Andet punkt.",
+            [(P, "Punkter:"), (B, "Første punkt."), (B, "Andet punkt.")],
+        ),
+        (
+            "Key points:\n* Raise funding\n* Build capacity",
+            [(P, "Key points:"), (B, "Raise funding"), (B, "Build capacity")],
+        ),
+        (
+            "Mål:\n– Mere samarbejde.\n– Færre dubletter.",
+            [(P, "Mål:"), (B, "Mere samarbejde."), (B, "Færre dubletter.")],
+        ),
+        (
+            "Tre skridt:\n1. Gør dette.\n2) Gør hint.",
+            [(P, "Tre skridt:"), (B, "Gør dette."), (B, "Gør hint.")],
+        ),
+        ("•\nTeksten står på næste linje.", [(B, "Teksten står på næste linje.")]),
+        ("Punkt om noget:\n\n● Første.\n▪ Andet.", [(P, "Punkt om noget:"), (B, "Første."), (B, "Andet.")]),
+        # a dash or a number at a line start in mid-sentence is text, not a bullet
+        (
+            "•\tDanmark kan – evt. gennem en gruppe\n– tage initiativ.",
+            [(B, "Danmark kan – evt. gennem en gruppe – tage initiativ.")],
+        ),
+        ("Det skete i\n2023. Derefter skete mere.", [(P, "Det skete i 2023. Derefter skete mere.")]),
+        # --- paragraphs -----------------------------------------------------------------
+        ("Første afsnit.\n\nAndet afsnit.", [(P, "Første afsnit."), (P, "Andet afsnit.")]),
+        (
+            "En sætning, der\n\nfortsætter efter et sideskift.",
+            [(P, "En sætning, der fortsætter efter et sideskift.")],
+        ),
+        (
+            "En sætning, der\ffortsætter efter et sideskift.",
+            [(P, "En sætning, der fortsætter efter et sideskift.")],
+        ),
+        ("Linje et\r\nlinje to.\r\n\r\nNyt afsnit.", [(P, "Linje et linje to."), (P, "Nyt afsnit.")]),
+        ("Ny \ufb01nansiering og\u00a0\ufb02ere midler.", [(P, "Ny finansiering og flere midler.")]),
+        # --- headings -------------------------------------------------------------------
+        (
+            "Implikationer for Danmark\nUSA er Danmarks tætteste allierede, og NATO er den vigtigste ramme.",
+            [
+                (H, "Implikationer for Danmark"),
+                (P, "USA er Danmarks tætteste allierede, og NATO er den vigtigste ramme."),
+            ],
+        ),
+        (
+            "Afslutning.\n Teknologisk brobygger\nDanmark har på mange måder et godt udgangspunkt i alt.",
+            [
+                (P, "Afslutning."),
+                (H, "Teknologisk brobygger"),
+                (P, "Danmark har på mange måder et godt udgangspunkt i alt."),
+            ],
+        ),
+        # a short line followed by a line of similar length is the start of a paragraph
+        (
+            "Dette memo bygger på rapporten\nAmerikansk politik i forandring og mere.",
+            [(P, "Dette memo bygger på rapporten Amerikansk politik i forandring og mere.")],
+        ),
+        # final punctuation or a hyphen means text, however short the line
+        (
+            "Kort linje.\nEn meget længere linje med tekst, der fortsætter og slutter her.",
+            [(P, "Kort linje. En meget længere linje med tekst, der fortsætter og slutter her.")],
+        ),
+    ],
+)
+def test_pdf_damage_is_repaired(text: str, blocks: list[tuple[str, str]]) -> None:
+    """Each kind of PDF extraction damage is repaired, and real hyphens, dashes and text survive."""
+    _, found = parse_blocks("\n" + text)
+    assert [(b.kind, b.text) for b in found] == blocks
+
+
+@pytest.mark.parametrize(
+    ("text", "blocks", "notes"),
+    [
+        (
+            "Første afsnit stopper midt i\n\n• Et punkt.\n\nsætningen og slutter her.",
+            [(P, "Første afsnit stopper midt i sætningen og slutter her."), (B, "Et punkt.")],
+            [
+                "TODO: check — the text from “sætningen og slutter her.” was found on line 6, "
+                "out of reading order, and joined to this paragraph",
+                "",
+            ],
+        ),
+        (
+            "Et afsnit, der er færdigt.\n\nog et stykke uden begyndelse.",
+            [(P, "Et afsnit, der er færdigt."), (P, "og et stykke uden begyndelse.")],
+            ["", "TODO: check — starts in lower case: its beginning is missing or elsewhere"],
+        ),
+        (
+            "En kolofon, der er skåret af på",
+            [(P, "En kolofon, der er skåret af på")],
+            [
+                "TODO: check — ends without final punctuation: cut off in the extraction, "
+                "or continued elsewhere"
+            ],
+        ),
+    ],
+)
+def test_text_out_of_reading_order_is_put_back_or_flagged(text: str, blocks: list, notes: list[str]) -> None:
+    """A lower-case fragment completes the paragraph it belongs to; what cannot be placed is flagged."""
+    _, found = parse_blocks("\n" + text)
+    assert [(b.kind, b.text) for b in found] == blocks
+    assert ["; ".join(b.notes) for b in found] == notes
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        (
+            " Titlen på notatet  \nUndertitel, med komma\n\nBrødtekst.",
+            ["Titlen på notatet", "Undertitel, med komma"],
+        ),
+        ("Titel\n\nBrødtekst.", ["Titel"]),
+        ("En sætning, ikke en titel.\n\nBrødtekst.", []),
+        ("Kun én blok uden mere", []),
+    ],
+)
+def test_the_title_block_is_the_first_lines_when_they_look_like_a_title(text: str, title: list[str]) -> None:
+    """Up to three unpunctuated lines before the first blank line are the title and subtitle."""
+    assert parse_blocks(text)[0] == title
+
+
+@pytest.mark.parametrize(
+    ("text", "sentence"),
+    [
+        ("Danmark kan gøre noget. Og mere.", "Danmark kan gøre noget."),
+        (
+            "Danmark kan – evt. gennem en gruppe – gøre noget. Mere.",
+            "Danmark kan – evt. gennem en gruppe – gøre noget.",
+        ),
+        ("Fx bl.a. NATO. Også EU.", "Fx bl.a. NATO."),
+        ("Præsident J. Biden taler. Mere.", "Præsident J. Biden taler."),
+        ("Kun én sætning uden punktum", "Kun én sætning uden punktum"),
+    ],
+)
+def test_first_sentence_skips_abbreviations(text: str, sentence: str) -> None:
+    """Recommendations pre-filled from a paragraph's first sentence are cut at a real sentence end."""
+    assert first_sentence(text) == sentence
+
+
+_REC_MEMO = """\
+Et notat om droner
+Undertitel
+
+Droner ændrer krigsførelsen.
+
+Anbefalinger
+Danmark bør investere i droner. Det haster.
+
+Forsvaret
+Forsvaret bør uddanne flere droneoperatører. Det sker sådan her:
+• Oprette en droneskole.
+• Købe flere droner.
+
+Om forfatterne
+Forfatteren er forsker ved centret og har skrevet meget om droner.
+"""
+
+
+def test_recommendations_are_prefilled_under_a_recommendations_heading() -> None:
+    """Under "Anbefalinger", paragraphs give their first sentence and bullets their text, with parents."""
+    draft = draft_memo(_REC_MEMO, "droner-2024")
+
+    assert draft.roles == (("central", "Central anbefaling"), ("forsvaret", "Forsvaret"))
+    assert [(r.id, r.role, r.parent, r.text) for r in draft.recommendations] == [
+        ("droner-2024-rec-anbefalinger-1", "central", None, "Danmark bør investere i droner."),
+        (
+            "droner-2024-rec-forsvaret-1",
+            "forsvaret",
+            "droner-2024-rec-anbefalinger-1",
+            "Forsvaret bør uddanne flere droneoperatører.",
+        ),
+        ("droner-2024-rec-forsvaret-2", "forsvaret", "droner-2024-rec-forsvaret-1", "Oprette en droneskole."),
+        ("droner-2024-rec-forsvaret-3", "forsvaret", "droner-2024-rec-forsvaret-1", "Købe flere droner."),
+    ]
+    assert [(p.id, p.section, p.supports) for p in draft.passages] == [
+        ("droner-2024-indledning-1", ("Indledning",), ("TODO",)),
+        ("droner-2024-anbefalinger-1", ("Anbefalinger",), ("droner-2024-rec-anbefalinger-1",)),
+        (
+            "droner-2024-forsvaret-1",
+            ("Anbefalinger", "Forsvaret"),
+            ("droner-2024-rec-forsvaret-1", "droner-2024-rec-anbefalinger-1"),
+        ),
+        (
+            "droner-2024-forsvaret-2",
+            ("Anbefalinger", "Forsvaret"),
+            ("droner-2024-rec-forsvaret-2", "droner-2024-rec-forsvaret-1"),
+        ),
+        (
+            "droner-2024-forsvaret-3",
+            ("Anbefalinger", "Forsvaret"),
+            ("droner-2024-rec-forsvaret-3", "droner-2024-rec-forsvaret-1"),
+        ),
+        ("droner-2024-om-forfatterne-1", ("Om forfatterne",), ("TODO",)),
+    ]
+    assert draft.meta == {
+        "id": "droner-2024",
+        "title": "Et notat om droner",
+        "subtitle": "Undertitel",
+        "publisher": "TODO: who published the memo",
+        "year": "TODO: year of publication",
+        "language": "da",
+        "source_url": "TODO: https://… where a reader finds the original",
+    }
+
+
+def _resolve_todos(data: dict, central: str | None) -> dict:
+    """What a curator does with a draft's TODOs, done mechanically."""
+    data["memo"].update(
+        publisher="Center for Militære Studier", year=2023, source_url="https://example.org/m"
+    )
+    for role in data["roles"]:
+        if "TODO" in role["name"]:
+            role["name"] = "Central anbefaling"
+    for passage in data["passages"]:
+        passage["section"] = ["Hovedpointer" if "TODO" in s else s for s in passage["section"]]
+        if passage.get("supports") == ["TODO"]:
+            passage["supports"] = [central]
+        if "TODO" in passage.get("note", ""):
+            del passage["note"]
+    return data
+
+
+@pytest.mark.parametrize(
+    ("text", "central"),
+    [(_REC_MEMO, "droner-2024-rec-anbefalinger-1"), ("Titel\n\nEt afsnit uden anbefalinger.\n", None)],
+)
+def test_a_draft_fails_validation_only_on_its_todo_markers(
+    tmp_path: Path, text: str, central: str | None
+) -> None:
+    """A fresh draft is refused for its TODOs alone, one problem per marker; resolved, it loads."""
+    rendered = render_yaml(draft_memo(text, "droner-2024", source="droner.txt"))
+    draft_file = tmp_path / "droner-2024.yaml"
+    draft_file.write_text(rendered, encoding="utf-8")
+
+    with pytest.raises(KnowledgeError) as exc:
+        load_knowledge(tmp_path)
+    assert exc.value.problems and all(p.endswith(f": {_TODO_RULE}") for p in exc.value.problems)
+    assert len(exc.value.problems) == count_todos(rendered)
+
+    draft_file.write_text(yaml.safe_dump(_resolve_todos(yaml.safe_load(rendered), central)), encoding="utf-8")
+    assert load_knowledge(tmp_path).memos[0].id == "droner-2024"
+
+
+def _shared_memo_draft():
+    return draft_memo(SHARED_MEMO.read_text(encoding="utf-8"), "cms-us-defence-2023", source=SHARED_MEMO.name)
+
+
+@pytest.mark.skipif(not SHARED_MEMO.is_file(), reason="needs /work/shared/sources (shared/ beside the repo)")
+def test_the_draft_of_the_shared_memo_comes_close_to_the_curated_file(record_property) -> None:
+    """Measured against the hand-curated file: share of passages and recommendations reproduced exactly."""
+    draft = _shared_memo_draft()
+    curated = load_knowledge(bundled_knowledge_dir())
+    drafted_passages = {p.text for p in draft.passages}
+    drafted_recs = {r.text for r in draft.recommendations}
+    memo = curated.memo("cms-us-defence-2023")
+
+    passages = [p for p in curated.passages if p.memo_id == memo.id]
+    recs = [r for r in curated.recommendations if r.memo_id == memo.id]
+    passage_share = sum(p.text in drafted_passages for p in passages) / len(passages)
+    rec_share = sum(" ".join(r.text.split()) in drafted_recs for r in recs) / len(recs)
+    record_property("passages_exact", passage_share)
+    record_property("recommendations_exact", rec_share)
+
+    # Measured: 27/27 passages and 19/20 recommendations (the one missed is the 4th sentence of
+    # its paragraph; the importer proposes first sentences).
+    assert passage_share >= 0.9
+    assert rec_share >= 0.85
+    assert len(draft.passages) == len(passages)
+    assert (draft.meta["title"], draft.meta["subtitle"]) == (memo.title, memo.subtitle)
+    assert [name for _, name in draft.roles] == [
+        "Central anbefaling",
+        "Alliancebrobygger",
+        "Samtænkningsbrobygger",
+        "Teknologisk brobygger",
+    ]
+
+
+@pytest.mark.skipif(not SHARED_MEMO.is_file(), reason="needs /work/shared/sources (shared/ beside the repo)")
+def test_the_shared_memo_draft_flags_its_damage_where_the_curator_noted_it() -> None:
+    """The displaced line and the cut-off colophon, noted by the curator, carry TODO notes in the draft."""
+    noted = {p.text[:40]: p.note for p in _shared_memo_draft().passages if p.note}
+    assert sorted(noted) == [
+        "Dette CMS-memo bygger på CMS-rapporten A",
+        "Rapportens anden del belyser, hvordan di",
+    ]
+    assert all(note.startswith("TODO: check — ") for note in noted.values())
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A knowledge directory (a copy of the bundled one) for the CLI; returns it."""
+    kb = tmp_path / "knowledge"
+    shutil.copytree(bundled_knowledge_dir(), kb)
+    monkeypatch.setenv("MEMOBOT_KNOWLEDGE_DIR", str(kb))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "memo.txt").write_text(_REC_MEMO, encoding="utf-8")
+    return kb
+
+
+def test_memobot_import_writes_a_draft_into_the_knowledge_directory(cli_env: Path, capsys) -> None:
+    """By default the draft lands in the knowledge directory as ID.yaml, with a summary printed."""
+    assert (
+        cli.main(["import", "memo.txt", "--id", "droner-2024", "--year", "2024", "--publisher", "CMS"]) == 0
+    )
+
+    out = capsys.readouterr().out
+    written = (cli_env / "droner-2024.yaml").read_text(encoding="utf-8")
+    assert out == (
+        f"Wrote {cli_env / 'droner-2024.yaml'}: 6 passages (4 paragraphs, 2 bullets) in 4 sections, "
+        "4 recommendations pre-filled, 3 TODO markers to resolve.\n"
+        f"Next: curate it against the PDF, then run `memobot validate {cli_env}`.\n"
+    )
+    data = yaml.safe_load(written)
+    assert (data["memo"]["year"], data["memo"]["publisher"]) == (2024, "CMS")
+
+
+@pytest.mark.parametrize(
+    ("argv", "error"),
+    [
+        (
+            ["--id", "Droner 2024"],
+            "Error: --id 'Droner 2024' must be a lower-case slug ([a-z0-9][a-z0-9._-]*)\n",
+        ),
+        (
+            ["--id", "d", "--prefix", "X"],
+            "Error: --prefix 'X' must be a lower-case slug ([a-z0-9][a-z0-9._-]*)\n",
+        ),
+        (["--id", "d", "-o", "nowhere/d.yaml"], "Error: nowhere: no such directory\n"),
+    ],
+)
+def test_memobot_import_rejects_bad_arguments(cli_env: Path, capsys, argv: list[str], error: str) -> None:
+    """Bad ids and output folders are refused with a message naming the option."""
+    assert cli.main(["import", "memo.txt", *argv]) == 1
+    assert capsys.readouterr().err == error
+
+
+@pytest.mark.parametrize(
+    ("source", "error"),
+    [
+        ("missing.txt", "Error: missing.txt: cannot read the file: No such file or directory\n"),
+        ("latin1.txt", "Error: latin1.txt: not UTF-8 text (byte 2); convert it first\n"),
+        ("empty.txt", "Error: empty.txt: no text to import\n"),
+    ],
+)
+def test_memobot_import_rejects_unusable_sources(cli_env: Path, capsys, source: str, error: str) -> None:
+    """A missing, non-UTF-8 or empty source is an error that names the file."""
+    Path("latin1.txt").write_bytes("Tr\u00e6ning.".encode("latin-1"))
+    Path("empty.txt").write_text("\n\n", encoding="utf-8")
+    assert cli.main(["import", source, "--id", "d"]) == 1
+    assert capsys.readouterr().err == error
+
+
+@pytest.mark.parametrize(("force", "code"), [(False, 1), (True, 0)])
+def test_memobot_import_never_overwrites_unless_forced(cli_env: Path, capsys, force: bool, code: int) -> None:
+    """An existing file is left alone, unless --force, which replaces it whole."""
+    target = cli_env / "cms-us-defence-2023.yaml"
+    before = target.read_text(encoding="utf-8")
+
+    assert (
+        cli.main(["import", "memo.txt", "--id", "cms-us-defence-2023", *(["--force"] if force else [])])
+        == code
+    )
+
+    after = target.read_text(encoding="utf-8")
+    if force:
+        assert after != before and after.startswith("# DRAFT made by `memobot import` from memo.txt")
+    else:
+        assert after == before
+        assert capsys.readouterr().err == f"Error: {target} already exists; use --force to overwrite it\n"
+    assert not [p for p in cli_env.iterdir() if p.name.startswith(".")]  # no temp file left
+
+
+def test_validate_rejects_every_todo_but_not_the_word_in_lower_case(tmp_path: Path) -> None:
+    """The TODO rule catches markers in any field, and only the upper-case marker word."""
+    text = (
+        "memo:\n  id: m\n  title: TODO\n  publisher: P\n  year: TODO\n  language: da\n"
+        "  source_url: https://example.org\nroles:\n  - id: central\n    name: C\nrecommendations: []\n"
+        "passages:\n  - id: p1\n    section: [TODO]\n    text: Et afsnit om todo-lister.\n"
+        "  - id: TODO\n    section: [A]\n    text: Tekst.\n"
+    )
+    (tmp_path / "m.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(KnowledgeError) as exc:
+        load_knowledge(tmp_path)
+    path = tmp_path / "m.yaml"
+    assert exc.value.problems == [
+        f"{path}:3: memo.title: {_TODO_RULE}",
+        f"{path}:5: memo.year: {_TODO_RULE}",
+        f"{path}:14: passages[0].section[0]: {_TODO_RULE}",
+        f"{path}:16: passages[1].id: {_TODO_RULE}",
+    ]
+
+
+_PIECES = st.sampled_from(
+    [
+        "Ord",
+        "ord",
+        "NATO-",
+        "for-",
+        "og",
+        "Stor-",
+        "magt",
+        "•\t",
+        "- ",
+        "* ",
+        "1. ",
+        "–",
+        ": ",
+        ".",
+        ",",
+        "#",
+        '"',
+        "'",
+        "\\",
+        "{",
+        "}",
+        "[",
+        "]",
+        "&",
+        "*",
+        "!",
+        "%",
+        "@",
+        "`",
+        "|",
+        ">",
+        "æøå",
+        "’",
+        "TODO",
+        "\n",
+        "\n",
+        "\n\n",
+        " ",
+        " ",
+        "\t",
+        "\u00ad",
+        "\f",
+        "null",
+        "yes",
+        "2023",
+        "~",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_PIECES, min_size=1, max_size=60).map("".join))
+def test_any_text_gives_a_draft_that_parses_as_yaml_with_its_texts_intact(text: str) -> None:
+    """Whatever the source holds, the draft is valid YAML whose values read back exactly as drafted."""
+    try:
+        draft = draft_memo(text, "m")
+    except MemobotError as exc:
+        assert str(exc) == "the source: no text to import"
+        return
+    data = yaml.safe_load(render_yaml(draft))
+    assert [p["text"] for p in data["passages"]] == [p.text for p in draft.passages]
+    assert [p["section"] for p in data["passages"]] == [list(p.section) for p in draft.passages]
+    assert [r["text"] for r in data["recommendations"]] == [r.text for r in draft.recommendations]
+    assert data["memo"] == draft.meta
+    assert all(not re.search(r"\s{2}|^\s|\s$", p.text) for p in draft.passages)
