@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -195,6 +196,36 @@ def test_memobot_refresh_says_so_when_no_bot_is_running(
     assert captured.err == (
         f"Error: no running memobot found (no live {env / 'bot.pid'}); "
         "the directory is valid and will be loaded when the bot starts\n"
+    )
+
+
+def test_memobot_refresh_never_signals_a_bot_that_does_not_handle_sighup(
+    env: Path, kb: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """A bot whose live refresh started outside the main thread has no handler; refresh refuses."""
+    received: list[int] = []
+    previous = signal.signal(signal.SIGHUP, lambda signum, _frame: received.append(signum))
+    try:
+        started: list = []
+        worker = threading.Thread(
+            target=lambda: started.append(
+                start_live_refresh(KnowledgeService(kb), LiveSettings(watch_interval=0, state_dir=env))
+            )
+        )
+        worker.start()
+        worker.join(WAIT_SECONDS)
+        live = started[0]
+        try:
+            assert not live.signal_reloads and find_running_bot(env) is not None
+            code = cli.main(["refresh"])
+        finally:
+            live.stop()
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+    assert (code, received) == (1, [])
+    assert capsys.readouterr().err == (
+        f"Error: memobot (pid {os.getpid()}) does not reload on SIGHUP (live refresh was started outside "
+        "the main thread); its file watcher or /memo refresh reloads it\n"
     )
 
 

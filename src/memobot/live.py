@@ -292,7 +292,28 @@ def start_live_refresh(service: KnowledgeService, settings: LiveSettings | None 
     """
     settings = settings if settings is not None else LiveSettings.from_env()
     live = LiveRefresh(service=service, settings=settings)
-    state_dir = settings.state_dir_for(service.directory)
+    try:
+        # The handler goes in before the pid file appears: `memobot refresh` must never send
+        # SIGHUP, whose default action ends the process, to a bot that does not handle it.
+        if _SIGHUP is not None and threading.current_thread() is threading.main_thread():
+            live._signals = _SignalReloads(service)
+            live._signals.install()
+            live.signal_reloads = True
+        else:
+            log.info("SIGHUP reload not installed (not the main thread, or no SIGHUP on this platform)")
+        if settings.watch_interval > 0:
+            live.watcher = Watcher(service, settings.watch_interval, settings.watch_quiet).start()
+        live._listener = live._on_reload
+        service.add_listener(live._listener)
+        _claim_state_dir(live, settings.state_dir_for(service.directory))
+        live.write_status()
+    except BaseException:
+        live.stop()
+        raise
+    return live
+
+
+def _claim_state_dir(live: LiveRefresh, state_dir: Path) -> None:
     try:
         state_dir.mkdir(parents=True, exist_ok=True)
         live._pid_lock = _PidLock.acquire(state_dir / PID_FILE)
@@ -304,32 +325,16 @@ def start_live_refresh(service: KnowledgeService, settings: LiveSettings | None 
             exc.strerror or exc,
             STATE_DIR_VAR,
         )
+        return
+    if live._pid_lock is None:
+        log.warning(
+            "another memobot holds %s: `memobot refresh` and `memobot status` talk to that one; "
+            "set %s to give this bot its own",
+            state_dir / PID_FILE,
+            STATE_DIR_VAR,
+        )
     else:
-        if live._pid_lock is None:
-            log.warning(
-                "another memobot holds %s: `memobot refresh` and `memobot status` talk to that one; "
-                "set %s to give this bot its own",
-                state_dir / PID_FILE,
-                STATE_DIR_VAR,
-            )
-        else:
-            live.state_dir = state_dir
-    live._listener = live._on_reload
-    service.add_listener(live._listener)
-    try:
-        if _SIGHUP is not None and threading.current_thread() is threading.main_thread():
-            live._signals = _SignalReloads(service)
-            live._signals.install()
-            live.signal_reloads = True
-        else:
-            log.info("SIGHUP reload not installed (not the main thread, or no SIGHUP on this platform)")
-        if settings.watch_interval > 0:
-            live.watcher = Watcher(service, settings.watch_interval, settings.watch_quiet).start()
-        live.write_status()
-    except BaseException:
-        live.stop()
-        raise
-    return live
+        live.state_dir = state_dir
 
 
 @dataclass(frozen=True)
@@ -388,6 +393,14 @@ def request_reload(bot: RunningBot, wait: float = 30.0, poll: float = 0.05) -> d
     """
     if _SIGHUP is None:  # pragma: no cover
         raise MemobotError("this platform has no SIGHUP; the bot's file watcher reloads instead")
+    if bot.status is None:
+        raise MemobotError(f"memobot (pid {bot.pid}) has not written its status yet; try again in a moment")
+    if not bot.status.get("sighup"):
+        # SIGHUP's default action would end that process.
+        raise MemobotError(
+            f"memobot (pid {bot.pid}) does not reload on SIGHUP (live refresh was started outside "
+            "the main thread); its file watcher or /memo refresh reloads it"
+        )
     before = bot.reload_count()
     try:
         os.kill(bot.pid, _SIGHUP)
