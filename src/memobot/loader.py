@@ -46,7 +46,7 @@ _PASSAGE_FIELDS = {
     "supports": ("ids", False),
     "note": ("str", False),
 }
-_GLOSSARY_FIELDS = {"en": ("strs", True), "da": ("strs", True)}
+_GLOSSARY_FIELDS = {"en": ("strs", False), "synonyms": ("strs", False), "da": ("strs", True)}
 _MEMO_TOP = {"memo": "map", "roles": "list", "recommendations": "list", "passages": "list"}
 
 Path_ = tuple[Any, ...]
@@ -254,8 +254,19 @@ def _load_glossary(data: dict, checker: _Checker) -> None:
         return
     for i, raw in enumerate(entries):
         entry = checker.fields(raw, ("glossary", i), _GLOSSARY_FIELDS)
-        if entry and "en" in entry and "da" in entry:
-            checker.state.glossary.append(GlossaryEntry(en=tuple(entry["en"]), da=tuple(entry["da"])))
+        if not entry or "da" not in entry:
+            continue
+        if "en" not in entry and "synonyms" not in entry and isinstance(raw, dict):
+            if "en" not in raw and "synonyms" not in raw:
+                checker.problem(("glossary", i), "needs `en` or `synonyms` (what a user may write)")
+            continue
+        checker.state.glossary.append(
+            GlossaryEntry(
+                en=tuple(entry.get("en", ())),
+                da=tuple(entry["da"]),
+                synonyms=tuple(entry.get("synonyms", ())),
+            )
+        )
 
 
 def _load_memo(data: dict, checker: _Checker) -> None:
