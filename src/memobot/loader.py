@@ -126,19 +126,19 @@ class _LoadState:
     # id -> "file:line" where it was first defined; passages and recommendations share one space
     defined: dict[str, str] = field(default_factory=dict)
     memo_ids: dict[str, str] = field(default_factory=dict)
+    # recommendation id -> memo id, for every recommendation parsed, even of a refused memo,
+    # so that one bad field does not make every link to it look broken too
+    rec_memo: dict[str, str] = field(default_factory=dict)
     # (file checker, path, rec id, memo id) to resolve once every file is read
     pending_links: list[tuple[_Checker, Path_, str, str]] = field(default_factory=list)
 
     def check_links(self) -> None:
-        recs = {r.id: r for r in self.recommendations}
         for checker, path, rec_id, memo_id in self.pending_links:
-            rec = recs.get(rec_id)
-            if rec is None:
+            owner = self.rec_memo.get(rec_id)
+            if owner is None:
                 checker.problem(path, f"no recommendation has the id {rec_id!r}")
-            elif rec.memo_id != memo_id:
-                checker.problem(
-                    path, f"recommendation {rec_id!r} belongs to memo {rec.memo_id!r}, not {memo_id!r}"
-                )
+            elif owner != memo_id:
+                checker.problem(path, f"recommendation {rec_id!r} belongs to memo {owner!r}, not {memo_id!r}")
 
 
 class _Checker:
@@ -299,7 +299,14 @@ def _load_memo(data: dict, checker: _Checker) -> None:
     recs = _load_recommendations(data.get("recommendations"), memo_id, roles, checker)
     passages = _load_passages(data.get("passages"), memo_id, bool(recs), checker)
 
-    by_text = [" ".join(p.text.split()) for p in passages]
+    # Quote check against every passage text in the file, even of passages refused for
+    # another reason, so that one problem is reported once.
+    raw_passages = data.get("passages") if isinstance(data.get("passages"), list) else []
+    by_text = [
+        " ".join(item["text"].split())
+        for item in raw_passages
+        if isinstance(item, dict) and isinstance(item.get("text"), str)
+    ]
     for i, rec in recs:
         if not any(" ".join(rec.text.split()) in text for text in by_text):
             checker.problem(
@@ -350,6 +357,9 @@ def _load_recommendations(
     if not isinstance(raw, list):
         return recs
     own_ids = {item.get("id") for item in raw if isinstance(item, dict)}
+    for rec_id in own_ids:
+        if isinstance(rec_id, str):
+            checker.state.rec_memo.setdefault(rec_id, memo_id)
     for i, item in enumerate(raw):
         path = ("recommendations", i)
         rec = checker.fields(item, path, _REC_FIELDS)

@@ -45,6 +45,16 @@ _MAX_EXTENSIONS = 3
 _RECOMMENDATION_HITS = 3
 
 
+def _with_prefix(sorted_terms: list[str], prefix: str) -> list[str]:
+    start = bisect.bisect_left(sorted_terms, prefix)
+    found = []
+    for candidate in sorted_terms[start:]:
+        if not candidate.startswith(prefix):
+            break
+        found.append(candidate)
+    return found
+
+
 def _floor_idf(bm25: BM25Okapi) -> None:
     """Give every term at least rank-bm25's epsilon floor.
 
@@ -89,6 +99,7 @@ class Index:
                 postings[term].append(doc_id)
         self._postings = dict(postings)
         self._vocabulary = sorted(self._postings)
+        self._reversed_vocabulary = sorted(t[::-1] for t in self._postings)
         self._vocabulary_set = frozenset(self._postings)
         cls = _BM25[settings.variant]
         extra = {"delta": settings.delta} if settings.variant != "okapi" else {}
@@ -136,8 +147,8 @@ class Index:
         """The term if indexed; else the indexed words it derives from or that derive from it.
 
         Snowball leaves derivations apart ("digitalisering" vs "digitalis" of
-        "digitaliserede"), so an unknown term falls back to its longest indexed prefix, or to
-        the few indexed terms it is a prefix of.
+        "digitaliserede"), so an unknown term falls back to its longest indexed prefix, else
+        to the few indexed terms that start with it, else to those that end with it.
         """
         if term in self._vocabulary_set:
             return [term]
@@ -147,13 +158,11 @@ class Index:
                 return [term[:end]]
         if len(term) < _PREFIX_MIN:
             return []
-        start = bisect.bisect_left(self._vocabulary, term)
-        longer = []
-        for candidate in self._vocabulary[start:]:
-            if not candidate.startswith(term):
-                break
-            longer.append(candidate)
-        return sorted(longer, key=len)[:_MAX_EXTENSIONS]
+        longer = _with_prefix(self._vocabulary, term)
+        if not longer:
+            # Danish compounds end in their head: "konkurrenc" → "stormagtskonkurrenc".
+            longer = [t[::-1] for t in _with_prefix(self._reversed_vocabulary, term[::-1])]
+        return sorted(longer, key=lambda t: (len(t), t))[:_MAX_EXTENSIONS]
 
     def candidates(self, terms: tuple[str, ...]) -> list[int]:
         """Passages that contain at least one of the terms."""
