@@ -17,8 +17,14 @@ def _memobot(*args: str, stdin: str | None = None, env: dict | None = None, cwd:
     full_env = {**os.environ, **(env or {})}
     full_env.pop("MEMOBOT_KNOWLEDGE_DIR", None) if env is None else None
     return subprocess.run(
-        [sys.executable, "-m", "memobot.cli", *args], input=stdin, capture_output=True, text=True,
-        env=full_env, cwd=cwd, timeout=60, check=False,
+        [sys.executable, "-m", "memobot.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        timeout=60,
+        check=False,
     )
 
 
@@ -39,8 +45,10 @@ def test_ask_json_shape(tiny_kb: Path) -> None:
     assert set(data["results"][0]) == RESULT_KEYS
     assert data["results"][0]["text"] == "Danmark kan samarbejde med Norge om kystvagten."
     assert data["recommendation"] == {
-        "id": "a-rec-alliance", "role": "Alliancebrobygger",
-        "text": "Danmark kan samarbejde med Norge om kystvagten.", "memo_id": "memo-a",
+        "id": "a-rec-alliance",
+        "role": "Alliancebrobygger",
+        "text": "Danmark kan samarbejde med Norge om kystvagten.",
+        "memo_id": "memo-a",
     }
 
 
@@ -49,7 +57,9 @@ def test_ask_json_batch_from_stdin(tiny_kb: Path) -> None:
     result = _memobot("--knowledge", str(tiny_kb), "ask", "--json", stdin="kystvagten\n\nrugbrød\nkvante\n")
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [(d["question"], d["answered"]) for d in lines] == [
-        ("kystvagten", True), ("rugbrød", False), ("kvante", True),
+        ("kystvagten", True),
+        ("rugbrød", False),
+        ("kvante", True),
     ]
     assert lines[1]["results"] == [] and lines[1]["recommendation"] is None
 
@@ -72,8 +82,13 @@ def test_env_var_points_at_knowledge(tiny_kb: Path, tmp_path: Path) -> None:
     (tmp_path / ".env").write_text(f"MEMOBOT_KNOWLEDGE_DIR={tiny_kb}\n", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k != "MEMOBOT_KNOWLEDGE_DIR"}
     result = subprocess.run(
-        [sys.executable, "-m", "memobot.cli", "validate"], capture_output=True, text=True, env=env,
-        cwd=tmp_path, timeout=60, check=False,
+        [sys.executable, "-m", "memobot.cli", "validate"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert "2 memos, 5 passages, 3 recommendations, 2 glossary entries" in result.stdout

@@ -15,7 +15,7 @@ DEV = HERE.parent.parent / "shared" / "eval" / "dev-questions.yaml"
 
 # Floors sit a little under what was measured (README, "Retrieval quality"), so a change that
 # makes retrieval worse fails here.
-OWN_FLOOR = {"hit@1": 0.80, "hit@3": 0.90, "role_accuracy": 0.90, "off_topic_rejection": 0.85}
+OWN_FLOOR = {"hit@1": 0.82, "hit@3": 0.95, "role_accuracy": 0.95, "off_topic_rejection": 0.85}
 DEV_FLOOR = {"hit@1": 0.90, "hit@3": 0.97, "role_accuracy": 0.95, "off_topic_rejection": 1.0}
 
 

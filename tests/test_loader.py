@@ -33,7 +33,9 @@ def test_positions_and_citation(tiny_kb: Path) -> None:
     second = next(p for p in kb.passages if p.id == "b-tek-2")
     assert second.position == 2
     alliance = next(p for p in kb.passages if p.id == "a-alliance-1")
-    assert kb.citation(alliance) == "CMS-memo: Arktis i forandring (2024), Anbefalinger › Alliancebrobygger, ¶1"
+    assert (
+        kb.citation(alliance) == "CMS-memo: Arktis i forandring (2024), Anbefalinger › Alliancebrobygger, ¶1"
+    )
     assert kb.citation(second) == "Teknologi og forsvar (2023), Teknologi, ¶2"
 
 
@@ -50,38 +52,79 @@ def test_version_changes_with_content(tiny_kb: Path) -> None:
     [
         ("  year: 2024", "  year: '2024'", "a.yaml:6: memo.year: must be a whole number, not a string"),
         ("  language: da", "  language: de", "a.yaml:7: memo.language: 'de' is not one of: da, en"),
-        ("  source_url: https://example.org/arktis", "  source_url: example.org",
-         "a.yaml:8: memo.source_url: 'example.org' must be an http(s) URL"),
+        (
+            "  source_url: https://example.org/arktis",
+            "  source_url: example.org",
+            "a.yaml:8: memo.source_url: 'example.org' must be an http(s) URL",
+        ),
         ("  title: Arktis i forandring\n", "", "a.yaml:1: memo.title: required key is missing"),
-        ("  series: CMS-memo", "  series: CMS-memo\n  author: X",
-         "a.yaml:5: memo.author: unknown key (allowed: id, title, subtitle, series, publisher, year, "
-         "language, source_url)"),
-        ("  id: memo-a", "  id: Memo A", "a.yaml:2: memo.id: 'Memo A' must be a lower-case slug "
-         "([a-z0-9][a-z0-9._-]*)"),
-        ("    text: Stormagtskonkurrencen når nu også Arktis, hvor isen smelter.", "    text: '   '",
-         "a.yaml:25: passages[0].text: must not be empty"),
-        ("    section: [Indledning]", "    section: Indledning",
-         "a.yaml:24: passages[0].section: must be a list, not a string"),
-        ("    supports: [a-rec-central]\n  - id: a-anb-1", "    supports: [a-rec-nope]\n  - id: a-anb-1",
-         "a.yaml:26: passages[0].supports[0]: no recommendation has the id 'a-rec-nope'"),
-        ("    supports: [a-rec-central]\n  - id: a-anb-1", "    supports: []\n  - id: a-anb-1",
-         "a.yaml:26: passages[0].supports: must name at least one recommendation"),
-        ("    kind: bullet", "    kind: table", "a.yaml:33: passages[2].kind: 'table' is not one of: "
-         "paragraph, bullet, heading"),
-        ("    role: alliance", "    role: allianc",
-         "a.yaml:19: recommendations[1].role: unknown role 'allianc' (roles of this memo: central, alliance)"),
-        ("    parent: a-rec-central", "    parent: a-rec-other",
-         "a.yaml:20: recommendations[1].parent: 'a-rec-other' is not another recommendation of this memo"),
-        ("    text: Danmark bør styrke overvågningen af Arktis.\n  - id: a-rec-alliance",
-         "    text: Danmark bør lukke Arktis.\n  - id: a-rec-alliance",
-         "a.yaml:17: recommendations[0].text: must be quoted verbatim from a passage of memo 'memo-a'"),
-        ("  - id: a-anb-1", "  - id: a-intro-1", "a.yaml:27: passages[1].id: duplicate id 'a-intro-1' "
-         "(first defined at a.yaml:23)"),
-        ("    name: Alliancebrobygger\n", "    name: Alliancebrobygger\n  - id: alliance\n    name: Igen\n",
-         "a.yaml:14: roles[2].id: duplicate role id 'alliance' in this memo"),
+        (
+            "  series: CMS-memo",
+            "  series: CMS-memo\n  author: X",
+            "a.yaml:5: memo.author: unknown key (allowed: id, title, subtitle, series, publisher, year, "
+            "language, source_url)",
+        ),
+        (
+            "  id: memo-a",
+            "  id: Memo A",
+            "a.yaml:2: memo.id: 'Memo A' must be a lower-case slug ([a-z0-9][a-z0-9._-]*)",
+        ),
+        (
+            "    text: Stormagtskonkurrencen når nu også Arktis, hvor isen smelter.",
+            "    text: '   '",
+            "a.yaml:25: passages[0].text: must not be empty",
+        ),
+        (
+            "    section: [Indledning]",
+            "    section: Indledning",
+            "a.yaml:24: passages[0].section: must be a list, not a string",
+        ),
+        (
+            "    supports: [a-rec-central]\n  - id: a-anb-1",
+            "    supports: [a-rec-nope]\n  - id: a-anb-1",
+            "a.yaml:26: passages[0].supports[0]: no recommendation has the id 'a-rec-nope'",
+        ),
+        (
+            "    supports: [a-rec-central]\n  - id: a-anb-1",
+            "    supports: []\n  - id: a-anb-1",
+            "a.yaml:26: passages[0].supports: must name at least one recommendation",
+        ),
+        (
+            "    kind: bullet",
+            "    kind: table",
+            "a.yaml:33: passages[2].kind: 'table' is not one of: paragraph, bullet, heading",
+        ),
+        (
+            "    role: alliance",
+            "    role: allianc",
+            "a.yaml:19: recommendations[1].role: unknown role 'allianc' (roles of this memo: central, alliance)",
+        ),
+        (
+            "    parent: a-rec-central",
+            "    parent: a-rec-other",
+            "a.yaml:20: recommendations[1].parent: 'a-rec-other' is not another recommendation of this memo",
+        ),
+        (
+            "    text: Danmark bør styrke overvågningen af Arktis.\n  - id: a-rec-alliance",
+            "    text: Danmark bør lukke Arktis.\n  - id: a-rec-alliance",
+            "a.yaml:17: recommendations[0].text: must be quoted verbatim from a passage of memo 'memo-a'",
+        ),
+        (
+            "  - id: a-anb-1",
+            "  - id: a-intro-1",
+            "a.yaml:27: passages[1].id: duplicate id 'a-intro-1' (first defined at a.yaml:23)",
+        ),
+        (
+            "    name: Alliancebrobygger\n",
+            "    name: Alliancebrobygger\n  - id: alliance\n    name: Igen\n",
+            "a.yaml:14: roles[2].id: duplicate role id 'alliance' in this memo",
+        ),
         ("  year: 2024", "  year: 2024\n  year: 2025", "a.yaml:7: year: key appears twice in one mapping"),
-        ("title: Arktis i forandring", "title: [Arktis", "a.yaml:4: invalid YAML: expected ',' or ']', "
-         "but got ':'"),
+        (
+            "title: Arktis i forandring",
+            "title: [Arktis",
+            "a.yaml:4: invalid YAML: expected ',' or ']', but got ':'",
+        ),
     ],
 )
 def test_memo_rules(tmp_path: Path, old: str, new: str, expected: str) -> None:
@@ -95,12 +138,17 @@ def test_memo_rules(tmp_path: Path, old: str, new: str, expected: str) -> None:
     ("text", "expected"),
     [
         ("glossary:\n  - en: [x]\n", "g.yaml:2: glossary[0].da: required key is missing"),
-        ("glossary:\n  - da: [x]\n", "g.yaml:2: glossary[0]: needs `en` or `synonyms` (what a user may write)"),
+        (
+            "glossary:\n  - da: [x]\n",
+            "g.yaml:2: glossary[0]: needs `en` or `synonyms` (what a user may write)",
+        ),
         ("glossary:\n  - en: []\n    da: [x]\n", "g.yaml:2: glossary[0].en: must not be empty"),
         ("glossary: {en: x}\n", "g.yaml:1: glossary: must be a list, not a mapping"),
         ("- 1\n- 2\n", "g.yaml:1: (top level): the file must be a mapping, not a list"),
-        ("hello: world\n", "g.yaml:1: (top level): the file needs a top-level `memo` (a memo file) or "
-         "`glossary` key"),
+        (
+            "hello: world\n",
+            "g.yaml:1: (top level): the file needs a top-level `memo` (a memo file) or `glossary` key",
+        ),
         ("", "g.yaml:1: (top level): the file must be a mapping, not nothing (null)"),
     ],
 )
@@ -131,7 +179,9 @@ def test_ids_unique_across_files(tmp_path: Path) -> None:
 
 def test_links_stay_within_a_memo(tmp_path: Path) -> None:
     """A passage cannot support another memo's recommendation."""
-    cross = MEMO_B.replace("    supports: [b-rec-kvante]\n  - id: b-tek-2", "    supports: [a-rec-central]\n  - id: b-tek-2")
+    cross = MEMO_B.replace(
+        "    supports: [b-rec-kvante]\n  - id: b-tek-2", "    supports: [a-rec-central]\n  - id: b-tek-2"
+    )
     directory = write_kb(tmp_path / "kb", {"a.yaml": MEMO_A, "b.yaml": cross})
     assert _problems(directory) == [
         "b.yaml:19: passages[0].supports[0]: recommendation 'a-rec-central' belongs to memo 'memo-a', not 'memo-b'"

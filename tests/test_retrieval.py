@@ -29,7 +29,9 @@ def index(tiny_kb: Path) -> Index:
         ("KYSTVAGTEN!!!", "a-alliance-1", "a-rec-alliance"),  # case and punctuation
     ],
 )
-def test_top_hit_and_recommendation(index: Index, question: str, top_passage: str, recommendation: str) -> None:
+def test_top_hit_and_recommendation(
+    index: Index, question: str, top_passage: str, recommendation: str
+) -> None:
     """The best passage comes first and names its recommendation."""
     answer = index.ask(question)
     assert answer.answered
@@ -39,7 +41,15 @@ def test_top_hit_and_recommendation(index: Index, question: str, top_passage: st
 
 @pytest.mark.parametrize(
     "question",
-    ["", "   ", "og i at det", "What is the capital of Peru?", "Hvordan bager man rugbrød?", "🙂", "<!channel>"],
+    [
+        "",
+        "   ",
+        "og i at det",
+        "What is the capital of Peru?",
+        "Hvordan bager man rugbrød?",
+        "🙂",
+        "<!channel>",
+    ],
 )
 def test_not_answered(index: Index, question: str) -> None:
     """Off-topic, stop-word-only, empty and emoji questions get no excerpts and a few topics."""

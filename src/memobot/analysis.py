@@ -36,6 +36,7 @@ __all__ = [
 # ("memoet siger"), which say nothing about what a question is after.
 DANISH_STOP_WORDS = frozenset(
     """
+    så samt
     og i jeg det at en den til er som på de med han af for ikke der var mig sig men et har om vi
     min havde ham hun nu over da fra du ud sin dem os op man hans hvor eller hvad skal selv her
     alle vil blev kunne ind når være dog noget ville jo deres efter ned skulle denne end dette
@@ -68,7 +69,7 @@ FILLER_WORDS = frozenset(
     """
     act add ask become big bigger biggest change changes come concrete current currently done
     describe describes example explain find get gets give given go good great help helps
-    important improve increase keep kind know large less like look main make makes many matter
+    important improve increase keep key kind know large less like look main make makes many matter
     might more most much must need needs new often part play possible put really role run see
     seem show small so still sure take tell thing things together try use used using want way
     ways well work works
@@ -76,7 +77,7 @@ FILLER_WORDS = frozenset(
     flere forklar fortæl få gerne give giver god gode gøre går hjælpe hvad helt holde igen
     kommer konkret kunne lave lige lille lidt mange mere mest meget mulig måde måder ny nye
     nyt ofte rigtig rolle sammen se ser sig sige siger skal skulle stor store større største
-    tage tager tror vise viser vigtig vigtige vigtigt vil ville øge
+    søge søger tage tager tror vise viser vigtig vigtige vigtigt vil ville øge
     """.split()
 )
 
@@ -259,6 +260,19 @@ class Analyzer:
             if depth < 2:
                 parts[1:1] = self.split_compound(folded[:i], depth + 1)
             return tuple(dict.fromkeys(parts))
+        return self._split_after_known_modifier(folded, whole)
+
+    def _split_after_known_modifier(self, folded: str, whole: str) -> tuple[str, ...]:
+        """Split after the longest known word that starts the compound, when the head is unknown:
+        "afskrækkelsesinstrumenter" → ("afskræk", "instrument")."""
+        for i in range(len(folded) - _SURE_HEAD + 1, _MIN_MODIFIER - 1, -1):
+            raw = folded[:i]
+            plain = raw[:-1] if raw[-1] in "se" and raw[:-1] in self.known_words else raw
+            if plain not in self.known_words or plain in DANISH_STOP_WORDS:
+                continue
+            head = self.stem(folded[i:])
+            if len(head) >= _MIN_HEAD and head != whole:
+                return (self.stem(plain), head)
         return ()
 
     def _modifier(self, raw: str) -> str | None:

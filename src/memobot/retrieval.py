@@ -136,9 +136,10 @@ class Index:
         """Analyse a question and map its terms onto the index vocabulary."""
         resolved = []
         for concept in self.analyzer.concepts(question, self._vocabulary_set):
-            found: list[str] = []
-            for term in concept.terms:
-                found.extend(self._known_forms(term))
+            # Only the whole word may fall back to related forms; a compound part must match
+            # as it is ("hoved" of "hovedanbefaling" must not become "hovedpointer").
+            stem, *parts = concept.terms
+            found = self._known_forms(stem) + [p for p in parts if p in self._vocabulary_set]
             resolved.append((concept, tuple(dict.fromkeys(found))))
         terms = tuple(dict.fromkeys(t for _, found in resolved for t in found))
         return _Query(tuple(resolved), terms)
@@ -184,7 +185,7 @@ class Index:
 
         Each concept weighs as its rarest indexed term. A content word the index has never
         seen weighs as the rarest term of all: it is likely what the question is really about
-        ("rugbrød"), so missing it must count. An unknown filler word ("help") weighs nothing.
+        ("rugbrød"), so missing it must count. Filler words ("help", "vigtige") weigh nothing.
         """
         if not query.concepts:
             return 0.0
@@ -192,7 +193,9 @@ class Index:
         total = matched = 0.0
         doc_terms = self._bm25.doc_freqs[doc_id]
         for concept, found in query.concepts:
-            weight = max((self._idf[t] for t in found), default=0.0 if concept.filler else ceiling)
+            if concept.filler:
+                continue
+            weight = max((self._idf[t] for t in found), default=ceiling)
             total += weight
             if any(t in doc_terms for t in found):
                 matched += weight
@@ -202,7 +205,12 @@ class Index:
         """Answer a question with up to ``k`` excerpts, skipping the ``offset`` best."""
         query = self.resolve(question)
         ranking = self.ranked(query.terms)
-        answered = bool(ranking) and self.coverage(query, ranking[0][0]) >= self.settings.min_coverage
+        # A question counts as answered when one of the top hits covers enough of it; BM25
+        # may rank a passage that matches one rare word above one that matches them all.
+        answered = any(
+            self.coverage(query, doc_id) >= self.settings.min_coverage
+            for doc_id, _ in ranking[:_RECOMMENDATION_HITS]
+        )
         if not answered:
             return Answer(
                 question=question,
