@@ -97,7 +97,8 @@ def test_version_changes_with_content(tiny_kb: Path) -> None:
         (
             "    role: alliance",
             "    role: allianc",
-            "a.yaml:19: recommendations[1].role: unknown role 'allianc' (roles of this memo: central, alliance)",
+            "a.yaml:19: recommendations[1].role: unknown role 'allianc' "
+            "(roles of this memo: central, alliance)",
         ),
         (
             "    parent: a-rec-central",
@@ -184,7 +185,8 @@ def test_links_stay_within_a_memo(tmp_path: Path) -> None:
     )
     directory = write_kb(tmp_path / "kb", {"a.yaml": MEMO_A, "b.yaml": cross})
     assert _problems(directory) == [
-        "b.yaml:19: passages[0].supports[0]: recommendation 'a-rec-central' belongs to memo 'memo-a', not 'memo-b'"
+        "b.yaml:19: passages[0].supports[0]: recommendation 'a-rec-central' belongs to memo 'memo-a', "
+        "not 'memo-b'"
     ]
 
 

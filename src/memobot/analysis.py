@@ -23,8 +23,8 @@ from .models import GlossaryEntry
 __all__ = [
     "DANISH_STOP_WORDS",
     "ENGLISH_STOP_WORDS",
-    "Analyzer",
     "FILLER_WORDS",
+    "Analyzer",
     "Concept",
     "fold",
     "is_english",
@@ -85,7 +85,8 @@ _WORD_RE = re.compile(r"[^\W_]+")
 # A hyphen at a line end followed by a lower-case letter splits one word ("Stor-\nmagts…");
 # before a conjunction it is a real hyphen ("alliance-\nog partnerskabspolitik").
 _HYPHENATION_RE = re.compile(
-    r"(?<=[^\W\d_])-[ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]*(?!(?:og|eller|samt|and|or)\b)(?=[^\W\d_])(?=[a-zæøåäöéü])"
+    r"(?<=[^\W\d_])-[ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]*"
+    r"(?!(?:og|eller|samt|and|or)\b)(?=[a-zæøåäöéü])"
 )
 # "alliance- og partnerskabspolitik", "udenrigs-, forsvars- og sikkerhedspolitik"
 _SUSPENSION_GAP_RE = re.compile(r"-\s*([,/]?)\s*")
