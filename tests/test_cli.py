@@ -13,15 +13,15 @@ import pytest
 RESULT_KEYS = {"passage_id", "memo_id", "memo_title", "section", "text", "score", "citation", "matched_terms"}
 
 
-def _memobot(*args: str, stdin: str | None = None, env: dict | None = None, cwd: Path | None = None):
-    full_env = {**os.environ, **(env or {})}
-    full_env.pop("MEMOBOT_KNOWLEDGE_DIR", None) if env is None else None
+def _memobot(*args: str, stdin: str | None = None, cwd: Path | None = None):
+    """Run the CLI as a user would, with no knowledge directory set in the environment."""
+    env = {k: v for k, v in os.environ.items() if k != "MEMOBOT_KNOWLEDGE_DIR"}
     return subprocess.run(
         [sys.executable, "-m", "memobot.cli", *args],
         input=stdin,
         capture_output=True,
         text=True,
-        env=full_env,
+        env=env,
         cwd=cwd,
         timeout=60,
         check=False,
@@ -80,16 +80,7 @@ def test_not_answered_text(tiny_kb: Path) -> None:
 def test_env_var_points_at_knowledge(tiny_kb: Path, tmp_path: Path) -> None:
     """MEMOBOT_KNOWLEDGE_DIR selects the knowledge base, also from a .env file."""
     (tmp_path / ".env").write_text(f"MEMOBOT_KNOWLEDGE_DIR={tiny_kb}\n", encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if k != "MEMOBOT_KNOWLEDGE_DIR"}
-    result = subprocess.run(
-        [sys.executable, "-m", "memobot.cli", "validate"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=60,
-        check=False,
-    )
+    result = _memobot("validate", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "2 memos, 5 passages, 3 recommendations, 2 glossary entries" in result.stdout
 
