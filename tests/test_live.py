@@ -18,7 +18,7 @@ from memobot import cli
 from memobot.errors import ConfigError
 from memobot.live import LiveSettings, default_state_dir, find_running_bot, start_live_refresh
 from memobot.service import KnowledgeService
-from refresh_support import WAIT_SECONDS, memo_yaml, passage_texts, wait_for, write
+from tests.refresh_support import WAIT_SECONDS, memo_yaml, passage_texts, wait_for, write
 
 _ARKTIS = "Arktis bliver vigtigere for forsvaret."
 _DRONER = "Droner ændrer krigsførelsen."

@@ -30,7 +30,9 @@ def repo(tmp_path: Path) -> Path:
 
 def _run_hook(repo: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    return subprocess.run([str(HOOK)], cwd=repo, env=env, capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run(
+        [str(HOOK)], cwd=repo, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
 
 
 @pytest.mark.slow

@@ -11,7 +11,7 @@ import pytest
 
 from memobot.loader import bundled_knowledge_dir
 from memobot.service import Changes, KnowledgeService
-from refresh_support import memo_yaml, passage_texts, write
+from tests.refresh_support import memo_yaml, passage_texts, write
 
 _TODO_RULE = "still holds a TODO marker: decide the value and remove the marker"
 

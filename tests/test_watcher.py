@@ -9,7 +9,7 @@ import pytest
 
 from memobot.service import KnowledgeService, ReloadReport
 from memobot.watcher import Watcher, _Debouncer, snapshot
-from refresh_support import memo_yaml, passage_texts, wait_for, write
+from tests.refresh_support import memo_yaml, passage_texts, wait_for, write
 
 A = frozenset({("a.yaml", 1, 100, 10)})
 B = frozenset({("a.yaml", 1, 200, 12)})

@@ -23,6 +23,7 @@ from .models import GlossaryEntry
 __all__ = [
     "DANISH_STOP_WORDS",
     "ENGLISH_STOP_WORDS",
+    "FILLER_WORDS",
     "Analyzer",
     "Concept",
     "fold",
@@ -34,311 +35,62 @@ __all__ = [
 # Snowball's Danish stop list, plus question words and words about the memo itself
 # ("memoet siger"), which say nothing about what a question is after.
 DANISH_STOP_WORDS = frozenset(
-    [
-        "og",
-        "i",
-        "jeg",
-        "det",
-        "at",
-        "en",
-        "den",
-        "til",
-        "er",
-        "som",
-        "på",
-        "de",
-        "med",
-        "han",
-        "af",
-        "for",
-        "ikke",
-        "der",
-        "var",
-        "mig",
-        "sig",
-        "men",
-        "et",
-        "har",
-        "om",
-        "vi",
-        "min",
-        "havde",
-        "ham",
-        "hun",
-        "nu",
-        "over",
-        "da",
-        "fra",
-        "du",
-        "ud",
-        "sin",
-        "dem",
-        "os",
-        "op",
-        "man",
-        "hans",
-        "hvor",
-        "eller",
-        "hvad",
-        "skal",
-        "selv",
-        "her",
-        "alle",
-        "vil",
-        "blev",
-        "kunne",
-        "ind",
-        "når",
-        "være",
-        "dog",
-        "noget",
-        "ville",
-        "jo",
-        "deres",
-        "efter",
-        "ned",
-        "skulle",
-        "denne",
-        "end",
-        "dette",
-        "mit",
-        "også",
-        "under",
-        "have",
-        "dig",
-        "anden",
-        "hende",
-        "mine",
-        "alt",
-        "meget",
-        "sit",
-        "sine",
-        "vor",
-        "mod",
-        "disse",
-        "hvis",
-        "din",
-        "nogle",
-        "hos",
-        "blive",
-        "mange",
-        "ad",
-        "bliver",
-        "hendes",
-        "været",
-        "thi",
-        "jer",
-        "sådan",
-        "hvordan",
-        "hvorfor",
-        "hvilke",
-        "hvilken",
-        "hvilket",
-        "hvem",
-        "hvornår",
-        "kan",
-        "bør",
-        "får",
-        "gør",
-        "gøre",
-        "mon",
-        "nogen",
-        "ifølge",
-        "memo",
-        "memoet",
-        "memoets",
-        "memoer",
-        "siger",
-        "sige",
-        "står",
-        "skriver",
-        "mener",
-        "handler",
-        "hej",
-        "tak",
-    ]
+    """
+    så samt
+    og i jeg det at en den til er som på de med han af for ikke der var mig sig men et har om vi
+    min havde ham hun nu over da fra du ud sin dem os op man hans hvor eller hvad skal selv her
+    alle vil blev kunne ind når være dog noget ville jo deres efter ned skulle denne end dette
+    mit også under have dig anden hende mine alt meget sit sine vor mod disse hvis din nogle hos
+    blive mange ad bliver hendes været thi jer sådan hvordan hvorfor hvilke hvilken hvilket hvem
+    hvornår kan bør får gør gøre mon nogen ifølge memo memoet memoets memoer siger sige står
+    skriver mener handler hej tak
+    """.split()
 )
 
 ENGLISH_STOP_WORDS = frozenset(
-    [
-        "a",
-        "about",
-        "above",
-        "after",
-        "again",
-        "against",
-        "all",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "aren",
-        "as",
-        "at",
-        "be",
-        "because",
-        "been",
-        "before",
-        "being",
-        "below",
-        "between",
-        "both",
-        "but",
-        "by",
-        "can",
-        "cannot",
-        "could",
-        "couldn",
-        "did",
-        "didn",
-        "do",
-        "does",
-        "doesn",
-        "doing",
-        "don",
-        "down",
-        "during",
-        "each",
-        "few",
-        "for",
-        "from",
-        "further",
-        "had",
-        "hadn",
-        "has",
-        "hasn",
-        "have",
-        "haven",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "herself",
-        "him",
-        "himself",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "isn",
-        "it",
-        "its",
-        "itself",
-        "let",
-        "me",
-        "more",
-        "most",
-        "mustn",
-        "my",
-        "myself",
-        "no",
-        "nor",
-        "not",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "ought",
-        "our",
-        "ours",
-        "ourselves",
-        "out",
-        "over",
-        "own",
-        "same",
-        "shan",
-        "she",
-        "should",
-        "shouldn",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "theirs",
-        "them",
-        "themselves",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "very",
-        "was",
-        "wasn",
-        "we",
-        "were",
-        "weren",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "won",
-        "would",
-        "wouldn",
-        "you",
-        "your",
-        "yours",
-        "yourself",
-        "yourselves",
-        "s",
-        "t",
-        "d",
-        "ll",
-        "m",
-        "re",
-        "ve",
-        "according",
-        "regarding",
-        "say",
-        "says",
-        "said",
-        "tell",
-        "memo",
-        "memos",
-        "document",
-        "paper",
-        "think",
-        "mean",
-        "means",
-        "meant",
-        "hello",
-        "hi",
-        "thanks",
-        "thank",
-        "please",
-    ]
+    """
+    a about above after again against all am an and any are aren as at be because been before
+    being below between both but by can cannot could couldn did didn do does doesn doing don
+    down during each few for from further had hadn has hasn have haven having he her here hers
+    herself him himself his how i if in into is isn it its itself let me more most mustn my
+    myself no nor not of off on once only or other ought our ours ourselves out over own same
+    shan she should shouldn so some such than that the their theirs them themselves then there
+    these they this those through to too under until up very was wasn we were weren what when
+    where which while who whom why will with won would wouldn you your yours yourself yourselves
+    s t d ll m re ve according regarding say says said tell memo memos document paper think mean
+    means meant hello hi thanks thank please
+    """.split()
+)
+
+# Common words that say little about a topic. In a question, such a word that the knowledge
+# base does not contain is no evidence that the question is off-topic ("help", "sammen"),
+# unlike an unknown content word ("password", "rugbrød").
+FILLER_WORDS = frozenset(
+    """
+    act add ask become big bigger biggest change changes come concrete current currently done
+    describe describes example explain find get gets give given go good great help helps
+    important improve increase keep key kind know large less like look main make makes many matter
+    might more most much must need needs new often part play possible put really role run see
+    seem show small so still sure take tell thing things together try use used using want way
+    ways well work works
+    alle andre anden bedre bedst bruge bør del dele egentlig eksempel eller endnu faktisk finde
+    flere forklar fortæl få gerne give giver god gode gøre går hjælpe hvad helt holde igen
+    kommer konkret kunne lave lige lille lidt mange mere mest meget mulig måde måder ny nye
+    nyt ofte rigtig rolle sammen se ser sig sige siger skal skulle stor store større største
+    søge søger tage tager tror vise viser vigtig vigtige vigtigt vil ville øge
+    """.split()
 )
 
 _WORD_RE = re.compile(r"[^\W_]+")
 # A hyphen at a line end followed by a lower-case letter splits one word ("Stor-\nmagts…");
 # before a conjunction it is a real hyphen ("alliance-\nog partnerskabspolitik").
 _HYPHENATION_RE = re.compile(
-    r"(?<=[^\W\d_])-[ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]*(?!(?:og|eller|samt|and|or)\b)(?=[^\W\d_])(?=[a-zæøåäöéü])"
+    r"(?<=[^\W\d_])-[ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]*"
+    r"(?!(?:og|eller|samt|and|or)\b)(?=[a-zæøåäöéü])"
 )
+# "alliance- og partnerskabspolitik", "udenrigs-, forsvars- og sikkerhedspolitik"
+_SUSPENSION_GAP_RE = re.compile(r"-\s*([,/]?)\s*")
+_CONJUNCTIONS = frozenset({"og", "eller", "samt", "and", "or"})
 _SCANDINAVIAN = (("aa", "å"), ("ae", "æ"), ("oe", "ø"))
 _STEM_ROUNDS = 3
 _MIN_HEAD = 4
@@ -394,6 +146,8 @@ class Concept:
     """The words of the question it stands for."""
     terms: tuple[str, ...]
     """Index terms, any of which matches it (stem first, then compound parts)."""
+    filler: bool = False
+    """A common word that says little about the topic ("help", "sammen")."""
 
 
 class Analyzer:
@@ -411,13 +165,20 @@ class Analyzer:
         """Stems of known words: what a compound's head must be."""
         self.known_words = frozenset(known_words)
         """Folded words seen in the corpus: short heads must be one of these."""
+        # Glossary phrases keyed by their stems: English phrases by English stems, Danish
+        # synonyms by Danish stems, so that inflected forms in a question still match.
         self._phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._synonyms: dict[tuple[str, ...], tuple[str, ...]] = {}
         for entry in glossary:
-            for phrase in entry.en:
-                key = tuple(self._english_stem(fold(w, scandinavian=False)) for w, _, _ in words(phrase))
-                if key:
-                    self._phrases[key] = self._phrases.get(key, ()) + tuple(entry.da)
-        self._longest_phrase = max((len(k) for k in self._phrases), default=0)
+            for table, phrases, key_of in (
+                (self._phrases, entry.en, self._english_key),
+                (self._synonyms, entry.synonyms, self._danish_key),
+            ):
+                for phrase in phrases:
+                    key = tuple(key_of(w) for w, _, _ in words(phrase))
+                    if key:
+                        table[key] = table.get(key, ()) + tuple(entry.da)
+        self._longest_phrase = max((len(k) for k in (*self._phrases, *self._synonyms)), default=0)
         self.word_terms = lru_cache(maxsize=_CACHE_SIZE)(self._word_terms)
 
     @classmethod
@@ -449,6 +210,12 @@ class Analyzer:
                 break
             folded = shorter
         return folded
+
+    def _english_key(self, word: str) -> str:
+        return self._english_stem(fold(word, scandinavian=False))
+
+    def _danish_key(self, word: str) -> str:
+        return self.stem(fold(word))
 
     def _english_stem(self, word: str) -> str:
         return self._stemmer(self._english, "english").stemWord(word)
@@ -494,6 +261,19 @@ class Analyzer:
             if depth < 2:
                 parts[1:1] = self.split_compound(folded[:i], depth + 1)
             return tuple(dict.fromkeys(parts))
+        return self._split_after_known_modifier(folded, whole)
+
+    def _split_after_known_modifier(self, folded: str, whole: str) -> tuple[str, ...]:
+        """Split after the longest known word that starts the compound, when the head is unknown:
+        "afskrækkelsesinstrumenter" → ("afskræk", "instrument")."""
+        for i in range(len(folded) - _SURE_HEAD + 1, _MIN_MODIFIER - 1, -1):
+            raw = folded[:i]
+            plain = raw[:-1] if raw[-1] in "se" and raw[:-1] in self.known_words else raw
+            if plain not in self.known_words or plain in DANISH_STOP_WORDS:
+                continue
+            head = self.stem(folded[i:])
+            if len(head) >= _MIN_HEAD and head != whole:
+                return (self.stem(plain), head)
         return ()
 
     def _modifier(self, raw: str) -> str | None:
@@ -507,11 +287,46 @@ class Analyzer:
         return best if len(raw) >= 5 and raw not in DANISH_STOP_WORDS else None
 
     def document_terms(self, text: str) -> list[str]:
-        """Every term of a text, in order, with repeats (for BM25 term frequencies)."""
+        """Every term of a text, in order, with repeats (for BM25 term frequencies).
+
+        A suspended compound ("erfarings- og informationsudveksling") also yields the
+        compound it stands for ("erfaringsudveksling").
+        """
+        text = join_hyphenation(text)
+        found = words(text)
         out: list[str] = []
-        for word, _, _ in words(join_hyphenation(text)):
+        for i, (word, _, end) in enumerate(found):
             out.extend(self.word_terms(word))
+            if text.startswith("-", end):
+                completed = self._complete_suspended(text, found, i)
+                if completed:
+                    out.extend(self.word_terms(completed))
         return out
+
+    def _complete_suspended(self, text: str, found: list[tuple[str, int, int]], i: int) -> str | None:
+        """The compound that "word-" stands for in "word- og headcompound", or None."""
+        if i + 1 >= len(found):
+            return None
+        gap = text[found[i][2] : found[i + 1][1]]
+        joined = _SUSPENSION_GAP_RE.fullmatch(gap)
+        if not joined or (not joined.group(1) and fold(found[i + 1][0]) not in _CONJUNCTIONS):
+            return None
+        for word, _, end in found[i + 1 : i + 6]:
+            if fold(word) in _CONJUNCTIONS or text.startswith("-", end):
+                continue
+            head = self._head_word(fold(word))
+            return found[i][0] + head if head else None
+        return None
+
+    def _head_word(self, folded: str) -> str | None:
+        """The head of a compound: a known word ending it, else what follows a linking -s-."""
+        for i in range(_MIN_MODIFIER, len(folded) - _MIN_HEAD + 1):
+            if self.stem(folded[i:]) in self.lexicon and self.stem(folded[i:]) != self.stem(folded):
+                return folded[i:]
+        for i in range(len(folded) - _SURE_HEAD - 1, _MIN_MODIFIER - 1, -1):
+            if folded[i] == "s":
+                return folded[i + 1 :]
+        return None
 
     # -- questions ---------------------------------------------------------------------
 
@@ -526,12 +341,14 @@ class Analyzer:
             return []
         plain = [fold(t, scandinavian=False) for t in tokens]
         english = is_english(plain)
-        english_stems = [self._english_stem(t) for t in plain]
+        keys = ([self._english_stem(t) for t in plain], [self._danish_key(t) for t in tokens])
         out: list[Concept] = []
         i = 0
         while i < len(tokens):
-            span = self._glossary_span(english_stems, i)
-            if span:
+            span = self._glossary_span(keys, i)
+            if span and not all(
+                t in ENGLISH_STOP_WORDS or t in DANISH_STOP_WORDS for t in plain[i : span[0]]
+            ):
                 end, danish = span
                 own = [t for tok in tokens[i:end] for t in self.word_terms(tok)]
                 if english or not any(t in known for t in own):
@@ -540,18 +357,24 @@ class Analyzer:
                         out.append(Concept(" ".join(tokens[i:end]), tuple(dict.fromkeys(terms))))
                     i = end
                     continue
-            token = tokens[i]
+            token, word = tokens[i], plain[i]
             i += 1
-            if plain[i - 1] in ENGLISH_STOP_WORDS and (english or len(plain[i - 1]) < 2):
+            if word in ENGLISH_STOP_WORDS and (english or len(word) < 2):
                 continue
             terms = self.word_terms(token)
             if terms:
-                out.append(Concept(token, terms))
+                out.append(Concept(token, terms, filler=word in FILLER_WORDS))
         return out
 
-    def _glossary_span(self, stems: list[str], start: int) -> tuple[int, tuple[str, ...]] | None:
-        for length in range(min(self._longest_phrase, len(stems) - start), 0, -1):
-            danish = self._phrases.get(tuple(stems[start : start + length]))
-            if danish:
-                return start + length, danish
+    def _glossary_span(
+        self, keys: tuple[list[str], list[str]], start: int
+    ) -> tuple[int, tuple[str, ...]] | None:
+        english, danish = keys
+        for length in range(min(self._longest_phrase, len(english) - start), 0, -1):
+            end = start + length
+            found = self._phrases.get(tuple(english[start:end])) or self._synonyms.get(
+                tuple(danish[start:end])
+            )
+            if found:
+                return end, found
         return None

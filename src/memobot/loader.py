@@ -51,7 +51,7 @@ _PASSAGE_FIELDS = {
     "supports": ("ids", False),
     "note": ("str", False),
 }
-_GLOSSARY_FIELDS = {"en": ("strs", True), "da": ("strs", True)}
+_GLOSSARY_FIELDS = {"en": ("strs", False), "synonyms": ("strs", False), "da": ("strs", True)}
 _MEMO_TOP = {"memo": "map", "roles": "list", "recommendations": "list", "passages": "list"}
 
 Path_ = tuple[Any, ...]
@@ -139,22 +139,19 @@ class _LoadState:
     # id -> "file:line" where it was first defined; passages and recommendations share one space
     defined: dict[str, str] = field(default_factory=dict)
     memo_ids: dict[str, str] = field(default_factory=dict)
+    # recommendation id -> memo id, for every recommendation parsed, even of a refused memo,
+    # so that one bad field does not make every link to it look broken too
+    rec_memo: dict[str, str] = field(default_factory=dict)
     # (file checker, path, rec id, memo id) to resolve once every file is read
     pending_links: list[tuple[_Checker, Path_, str, str]] = field(default_factory=list)
-    # every well-formed recommendation, also of memos refused for other problems, so that one
-    # problem in a memo does not make every link to its recommendations an error as well
-    known_recommendations: dict[str, Recommendation] = field(default_factory=dict)
 
     def check_links(self) -> None:
-        recs = self.known_recommendations
         for checker, path, rec_id, memo_id in self.pending_links:
-            rec = recs.get(rec_id)
-            if rec is None:
+            owner = self.rec_memo.get(rec_id)
+            if owner is None:
                 checker.problem(path, f"no recommendation has the id {rec_id!r}")
-            elif rec.memo_id != memo_id:
-                checker.problem(
-                    path, f"recommendation {rec_id!r} belongs to memo {rec.memo_id!r}, not {memo_id!r}"
-                )
+            elif owner != memo_id:
+                checker.problem(path, f"recommendation {rec_id!r} belongs to memo {owner!r}, not {memo_id!r}")
 
 
 class _Checker:
@@ -273,8 +270,19 @@ def _load_glossary(data: dict, checker: _Checker) -> None:
         return
     for i, raw in enumerate(entries):
         entry = checker.fields(raw, ("glossary", i), _GLOSSARY_FIELDS)
-        if entry and "en" in entry and "da" in entry:
-            checker.state.glossary.append(GlossaryEntry(en=tuple(entry["en"]), da=tuple(entry["da"])))
+        if not entry or "da" not in entry:
+            continue
+        if "en" not in entry and "synonyms" not in entry and isinstance(raw, dict):
+            if "en" not in raw and "synonyms" not in raw:
+                checker.problem(("glossary", i), "needs `en` or `synonyms` (what a user may write)")
+            continue
+        checker.state.glossary.append(
+            GlossaryEntry(
+                en=tuple(entry.get("en", ())),
+                da=tuple(entry["da"]),
+                synonyms=tuple(entry.get("synonyms", ())),
+            )
+        )
 
 
 def _load_memo(data: dict, checker: _Checker) -> None:
@@ -305,10 +313,16 @@ def _load_memo(data: dict, checker: _Checker) -> None:
 
     roles = _load_roles(data.get("roles"), checker)
     recs = _load_recommendations(data.get("recommendations"), memo_id, roles, checker)
-    state.known_recommendations.update((rec.id, rec) for _, rec in recs)
     passages = _load_passages(data.get("passages"), memo_id, bool(recs), checker)
 
-    by_text = [" ".join(p.text.split()) for p in passages]
+    # Quote check against every passage text in the file, even of passages refused for
+    # another reason, so that one problem is reported once.
+    raw_passages = data.get("passages") if isinstance(data.get("passages"), list) else []
+    by_text = [
+        " ".join(item["text"].split())
+        for item in raw_passages
+        if isinstance(item, dict) and isinstance(item.get("text"), str)
+    ]
     for i, rec in recs:
         if not any(" ".join(rec.text.split()) in text for text in by_text):
             checker.problem(
@@ -359,6 +373,9 @@ def _load_recommendations(
     if not isinstance(raw, list):
         return recs
     own_ids = {item.get("id") for item in raw if isinstance(item, dict)}
+    for rec_id in own_ids:
+        if isinstance(rec_id, str):
+            checker.state.rec_memo.setdefault(rec_id, memo_id)
     for i, item in enumerate(raw):
         path = ("recommendations", i)
         rec = checker.fields(item, path, _REC_FIELDS)

@@ -109,6 +109,8 @@ class GlossaryEntry:
     """English words or phrases."""
     da: tuple[str, ...]
     """Danish words or phrases as found in the memos."""
+    synonyms: tuple[str, ...] = ()
+    """Other Danish words a user may write for them ("Asien" for "asiatiske")."""
 
 
 @dataclass(frozen=True)

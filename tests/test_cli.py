@@ -1,0 +1,139 @@
+"""The command line, run as a user runs it: a real subprocess of the installed entry point."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+RESULT_KEYS = {"passage_id", "memo_id", "memo_title", "section", "text", "score", "citation", "matched_terms"}
+
+
+def _memobot(*args: str, stdin: str | None = None, cwd: Path | None = None):
+    """Run the CLI as a user would, with no knowledge directory set in the environment."""
+    env = {k: v for k, v in os.environ.items() if k != "MEMOBOT_KNOWLEDGE_DIR"}
+    return subprocess.run(
+        [sys.executable, "-m", "memobot.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_ask_bundled_from_anywhere(tmp_path: Path) -> None:
+    """`memobot ask` answers from the bundled knowledge base wherever it runs, without tokens."""
+    result = _memobot("ask", "Hvad er de tre brobyggerroller?", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "¶" in result.stdout and "Matching recommendation" in result.stdout
+
+
+def test_ask_json_shape(tiny_kb: Path) -> None:
+    """--json prints exactly the documented object."""
+    result = _memobot("--knowledge", str(tiny_kb), "ask", "--json", "kystvagten")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert set(data) == {"question", "answered", "results", "recommendation"}
+    assert data["answered"] is True and data["question"] == "kystvagten"
+    assert set(data["results"][0]) == RESULT_KEYS
+    assert data["results"][0]["text"] == "Danmark kan samarbejde med Norge om kystvagten."
+    assert data["recommendation"] == {
+        "id": "a-rec-alliance",
+        "role": "Alliancebrobygger",
+        "text": "Danmark kan samarbejde med Norge om kystvagten.",
+        "memo_id": "memo-a",
+    }
+
+
+def test_ask_json_batch_from_stdin(tiny_kb: Path) -> None:
+    """With no question, --json reads one question per line and prints one object per line."""
+    result = _memobot("--knowledge", str(tiny_kb), "ask", "--json", stdin="kystvagten\n\nrugbrød\nkvante\n")
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(d["question"], d["answered"]) for d in lines] == [
+        ("kystvagten", True),
+        ("rugbrød", False),
+        ("kvante", True),
+    ]
+    assert lines[1]["results"] == [] and lines[1]["recommendation"] is None
+
+
+def test_ask_k(tiny_kb: Path) -> None:
+    """-k limits the number of excerpts."""
+    result = _memobot("--knowledge", str(tiny_kb), "ask", "--json", "-k", "1", "Danmark")
+    assert len(json.loads(result.stdout)["results"]) == 1
+
+
+def test_not_answered_text(tiny_kb: Path) -> None:
+    """An off-topic question says so and offers the closest topics."""
+    result = _memobot("--knowledge", str(tiny_kb), "ask", "Hvordan bager man rugbrød?")
+    assert result.returncode == 0
+    assert "No good answer" in result.stdout and "Closest topics:" in result.stdout
+
+
+def test_env_var_points_at_knowledge(tiny_kb: Path, tmp_path: Path) -> None:
+    """MEMOBOT_KNOWLEDGE_DIR selects the knowledge base, also from a .env file."""
+    (tmp_path / ".env").write_text(f"MEMOBOT_KNOWLEDGE_DIR={tiny_kb}\n", encoding="utf-8")
+    result = _memobot("validate", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "2 memos, 5 passages, 3 recommendations, 2 glossary entries" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "stderr_start"),
+    [
+        (("ask", "-k", "0", "x"), 2, "usage:"),
+        (("--knowledge", "/nonexistent", "ask", "x"), 1, "Error: the knowledge base has 1 problem:"),
+        (("eval", "/nonexistent.yaml"), 1, "Error: cannot read question file /nonexistent.yaml"),
+    ],
+)
+def test_errors_are_one_line_with_exit_code(args: tuple, code: int, stderr_start: str) -> None:
+    """User mistakes give `Error: …` (or usage) and a non-zero exit, never a traceback."""
+    result = _memobot(*args)
+    assert result.returncode == code
+    assert result.stderr.startswith(stderr_start)
+    assert "Traceback" not in result.stderr
+
+
+def test_validate_reports_every_problem(tiny_kb: Path) -> None:
+    """`memobot validate` prints each problem as FILE:LINE: FIELD: RULE and exits 1."""
+    text = (tiny_kb / "a.yaml").read_text(encoding="utf-8")
+    (tiny_kb / "a.yaml").write_text(text.replace("year: 2024", "year: x").replace("kind: bullet", "kind: y"))
+    result = _memobot("validate", str(tiny_kb))
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        f"{tiny_kb}/a.yaml:6: memo.year: must be a whole number, not a string",
+        f"{tiny_kb}/a.yaml:33: passages[2].kind: 'y' is not one of: paragraph, bullet, heading",
+    ]
+    assert result.stderr.strip() == f"Error: {tiny_kb}: 2 problems; nothing was loaded"
+
+
+def test_validate_ok_summary(tiny_kb: Path) -> None:
+    """A valid directory gets a one-line summary and exit 0."""
+    result = _memobot("validate", str(tiny_kb))
+    assert result.returncode == 0
+    assert result.stdout.startswith(f"OK: {tiny_kb}: 2 memos, 5 passages, 3 recommendations")
+
+
+def test_eval_command(tiny_kb: Path, tmp_path: Path) -> None:
+    """`memobot eval` prints the scores and the misses."""
+    questions = tmp_path / "q.yaml"
+    questions.write_text(
+        "questions:\n"
+        "  - {q: kystvagten, expect: [kystvagten], role: alliance}\n"
+        "  - {q: kvante, expect: [nordpolen], role: any}\n"
+        "  - {q: rugbrød, expect: []}\n",
+        encoding="utf-8",
+    )
+    result = _memobot("--knowledge", str(tiny_kb), "eval", str(questions))
+    assert result.returncode == 0, result.stderr
+    assert "hit@1                0.500" in result.stdout
+    assert "role_accuracy        1.000" in result.stdout
+    assert "off_topic_rejection  1.000" in result.stdout
+    assert "rank -: 'kvante'" in result.stdout

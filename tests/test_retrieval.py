@@ -1,0 +1,126 @@
+"""Ranking, the answered decision and the matching recommendation, on a tiny real knowledge base."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from memobot.loader import load_knowledge
+from memobot.retrieval import Index, IndexSettings
+
+
+@pytest.fixture
+def index(tiny_kb: Path) -> Index:
+    return Index(load_knowledge(tiny_kb))
+
+
+@pytest.mark.parametrize(
+    ("question", "top_passage", "recommendation"),
+    [
+        ("Hvad med kystvagten?", "a-alliance-1", "a-rec-alliance"),
+        ("konkurrence i Arktis", "a-intro-1", "a-rec-central"),  # compound part
+        ("kvante", "b-tek-2", "b-rec-kvante"),  # compound modifier
+        ("Where is the quantum centre?", "b-tek-2", "b-rec-kvante"),  # English via glossary
+        ("digitalisering", "b-tek-1", "b-rec-kvante"),  # derivation via prefix fallback
+        ("kystbevogtning", "a-alliance-1", "a-rec-alliance"),  # Danish synonym
+        ("KYSTVAGTEN!!!", "a-alliance-1", "a-rec-alliance"),  # case and punctuation
+    ],
+)
+def test_top_hit_and_recommendation(
+    index: Index, question: str, top_passage: str, recommendation: str
+) -> None:
+    """The best passage comes first and names its recommendation."""
+    answer = index.ask(question)
+    assert answer.answered
+    assert answer.hits[0].passage.id == top_passage
+    assert answer.recommendation is not None and answer.recommendation.id == recommendation
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "",
+        "   ",
+        "og i at det",
+        "What is the capital of Peru?",
+        "Hvordan bager man rugbrød?",
+        "🙂",
+        "<!channel>",
+    ],
+)
+def test_not_answered(index: Index, question: str) -> None:
+    """Off-topic, stop-word-only, empty and emoji questions get no excerpts and a few topics."""
+    answer = index.ask(question)
+    assert not answer.answered
+    assert answer.hits == () and answer.recommendation is None
+    assert 1 <= len(answer.suggestions) <= 3
+
+
+def test_one_known_word_among_unknown_content_words_is_not_enough(index: Index) -> None:
+    """A question about something else that mentions a memo word is not answered."""
+    assert index.ask("Hvad koster en billig flybillet til Norge?").answered is False
+    assert index.ask("samarbejde med Norge").answered is True
+
+
+def test_matched_terms_are_words_of_the_passage(index: Index) -> None:
+    """Each hit names the words of its text that matched, in text order."""
+    hit = index.ask("kystvagten og Norge").hits[0]
+    assert hit.matched_terms == ("Norge", "kystvagten")
+    assert all(word in hit.passage.text for word in hit.matched_terms)
+
+
+def test_citation_and_more_results(index: Index) -> None:
+    """Hits carry their citation; an offset skips the best ones for "More results"."""
+    first = index.ask("Danmark", k=1)
+    assert first.has_more and first.hits[0].citation.startswith(("CMS-memo: Arktis", "Teknologi og forsvar"))
+    second = index.ask("Danmark", k=1, offset=1)
+    assert second.offset == 1 and second.hits[0].passage.id != first.hits[0].passage.id
+
+
+def test_ties_break_by_file_order(tmp_path: Path) -> None:
+    """Equal scores rank in knowledge-base order, so answers are stable."""
+    from .conftest import MEMO_A, write_kb
+
+    text = MEMO_A.replace("Danmark bør styrke overvågningen af Arktis.", "Norge og Arktis.")
+    text = text.replace("Danmark kan samarbejde med Norge om kystvagten.", "Norge og Arktis nu.")
+    index = Index(load_knowledge(write_kb(tmp_path / "kb", {"a.yaml": text})))
+    ranked = index.ranked(index.resolve("Norge").terms)
+    assert [doc for doc, _ in ranked] == sorted(doc for doc, _ in ranked)
+
+
+@pytest.mark.parametrize("variant", ["okapi", "l", "plus"])
+def test_candidate_scoring_matches_full_scoring(index: Index, variant: str) -> None:
+    """Scoring only the passages that contain a query term ranks them as full scoring does."""
+    idx = Index(index.kb, IndexSettings(variant=variant))
+    terms = idx.resolve("Danmark kystvagten kvantecenter").terms
+    full = idx._bm25.get_scores(list(terms))
+    for doc, score in idx.ranked(terms):
+        assert score == pytest.approx(full[doc])
+
+
+def test_idf_floor_keeps_rarity_order(tmp_path: Path) -> None:
+    """A term in exactly half the passages never weighs less than a commoner one (rank-bm25 #39)."""
+    from .conftest import MEMO_A, write_kb
+
+    index = Index(load_knowledge(write_kb(tmp_path / "kb", {"a.yaml": MEMO_A})))
+    idf = index._bm25.idf
+    danmark, arktis = idf[index.resolve("Danmark").terms[0]], idf[index.resolve("Arktis").terms[0]]
+    assert danmark > 0 and arktis > 0
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(question=st.text(max_size=400), k=st.integers(1, 10), offset=st.integers(0, 5))
+def test_ask_never_raises(index: Index, question: str, k: int, offset: int) -> None:
+    """Any text gets an answer object: hits only when answered, never more than k."""
+    answer = index.ask(question, k=k, offset=offset)
+    assert len(answer.hits) <= k
+    assert answer.answered or not answer.hits
+
+
+def test_long_question(index: Index) -> None:
+    """A 10 000-character question is answered without error."""
+    answer = index.ask("kystvagten " * 1000)
+    assert answer.answered and answer.hits[0].passage.id == "a-alliance-1"
