@@ -181,7 +181,10 @@ def _cmd_status(args: argparse.Namespace) -> int:
         from .service import KnowledgeService
 
         status = KnowledgeService(directory).status().as_dict()
-        header = f"no memobot running (no live {state_dir / 'bot.pid'}); loaded {directory} now"
+        if bot is None:
+            header = f"no memobot running (no live {state_dir / 'bot.pid'}); loaded {directory} now"
+        else:
+            header = f"memobot (pid {bot.pid}) has not written its status yet; loaded {directory} now"
         source, pid = "loaded-now", None
     if args.json:
         print(
