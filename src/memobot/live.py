@@ -259,23 +259,25 @@ class LiveRefresh:
         self.write_status()
 
     def stop(self) -> None:
-        """Stop the watcher, restore SIGHUP, remove the pid and status files."""
+        """Stop the watcher, remove the pid and status files, restore SIGHUP's handler."""
         if self.watcher is not None:
             self.watcher.stop()
             self.watcher = None
-        if self._signals is not None:
-            self._signals.stop()
-            self._signals = None
-            self.signal_reloads = False
         if self._listener is not None:
             self.service.remove_listener(self._listener)
             self._listener = None
         if self._pid_lock is not None:
+            # Unregister before the handler goes: `memobot refresh` must not find a bot that
+            # no longer handles SIGHUP.
             status = self.status_path
             if status is not None:
                 status.unlink(missing_ok=True)
             self._pid_lock.release()
             self._pid_lock = None
+        if self._signals is not None:
+            self._signals.stop()
+            self._signals = None
+            self.signal_reloads = False
 
     def __enter__(self) -> LiveRefresh:
         return self
