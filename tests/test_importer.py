@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from memobot import cli
@@ -514,6 +514,7 @@ _PIECES = st.sampled_from(
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(_PIECES, min_size=1, max_size=60).map("".join))
+@example("NATO-\n\u00ad \u00ad")  # a line of soft hyphens only, after a line-end hyphen
 def test_any_text_gives_a_draft_that_parses_as_yaml_with_its_texts_intact(text: str) -> None:
     """Whatever the source holds, the draft is valid YAML whose values read back exactly as drafted."""
     try:

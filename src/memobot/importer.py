@@ -224,8 +224,9 @@ def _join_lines(lines: list[str], vocab: _Vocabulary) -> str:
 def _join_pair(left: str, right: str, vocab: _Vocabulary) -> str:
     if left.endswith(_SOFT_HYPHEN):
         return left[:-1] + right
-    left = left.replace(_SOFT_HYPHEN, "")
-    right = right.replace(_SOFT_HYPHEN, "")
+    # A line of nothing but soft hyphens and spaces is empty once they go.
+    left = left.replace(_SOFT_HYPHEN, "").rstrip()
+    right = right.replace(_SOFT_HYPHEN, "").strip()
     if not left or left[-1] not in _HYPHENS or not right:
         return f"{left} {right}"
     token = left.split()[-1][:-1]  # the word before the line-end hyphen, hyphen removed
