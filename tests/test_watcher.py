@@ -136,7 +136,8 @@ def test_a_broken_file_dropped_in_is_refused_and_reported(watched) -> None:
     """A broken file leaves the old index answering; the error is in the report and in status."""
     directory, service, reports = watched
     bad = directory / "bad.yaml"
-    bad.write_text("memo: [unclosed\n", encoding="utf-8")
+    # In one rename: a loaded machine could otherwise let the watcher see the file empty first.
+    write(bad, "memo: [unclosed\n")
 
     wait_for(lambda: service.status().stale, "the broken file to be refused")
 
