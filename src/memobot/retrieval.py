@@ -196,10 +196,25 @@ class Index:
             if concept.filler:
                 continue
             weight = max((self._idf[t] for t in found), default=ceiling)
+            hit = any(t in doc_terms for t in found)
+            # An answer-type noun ("hvilke lande") counts when the passage has it, but its
+            # absence is no evidence: the passage names instances instead ("Japan").
+            if concept.answer_type and not hit:
+                continue
             total += weight
-            if any(t in doc_terms for t in found):
+            if hit:
                 matched += weight
         return matched / total if total else 0.0
+
+    @staticmethod
+    def _asks_about_unknown(query: _Query) -> bool:
+        """Whether the question names a number or a name that the index has never seen.
+
+        "What is the Danish defence budget for 2030?", "soldater i Estland": whatever else
+        matches, a question about a specific thing the knowledge base never mentions is not
+        answered by it.
+        """
+        return any(concept.specific and not found for concept, found in query.concepts)
 
     def ask(self, question: str, k: int = 3, offset: int = 0) -> Answer:
         """Answer a question with up to ``k`` excerpts, skipping the ``offset`` best."""
@@ -207,7 +222,7 @@ class Index:
         ranking = self.ranked(query.terms)
         # A question counts as answered when one of the top hits covers enough of it; BM25
         # may rank a passage that matches one rare word above one that matches them all.
-        answered = any(
+        answered = not self._asks_about_unknown(query) and any(
             self.coverage(query, doc_id) >= self.settings.min_coverage
             for doc_id, _ in ranking[:_RECOMMENDATION_HITS]
         )
