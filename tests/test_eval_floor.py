@@ -15,7 +15,9 @@ DEV = HERE.parent.parent / "shared" / "eval" / "dev-questions.yaml"
 
 # Floors sit a little under what was measured (README, "Retrieval quality"), so a change that
 # makes retrieval worse fails here.
-OWN_FLOOR = {"hit@1": 0.82, "hit@3": 0.95, "role_accuracy": 0.95, "off_topic_rejection": 0.85}
+OWN_FLOOR = {"hit@1": 0.84, "hit@3": 0.96, "role_accuracy": 0.97, "off_topic_rejection": 0.92}
+# The held-out file was written before the quality work and never used to pick a change.
+HOLDOUT_FLOOR = {"hit@1": 0.88, "hit@3": 0.90, "role_accuracy": 0.90, "off_topic_rejection": 1.0}
 DEV_FLOOR = {"hit@1": 0.90, "hit@3": 0.97, "role_accuracy": 0.95, "off_topic_rejection": 1.0}
 
 
@@ -33,6 +35,11 @@ def _check(index: Index, path: Path, floor: dict[str, float]) -> None:
 def test_own_question_file(index: Index) -> None:
     """The repo's own 71 questions stay above the floor."""
     _check(index, HERE / "eval-questions.yaml", OWN_FLOOR)
+
+
+def test_holdout_question_file(index: Index) -> None:
+    """The held-out questions (tests/holdout-questions.yaml) stay above the floor."""
+    _check(index, HERE / "holdout-questions.yaml", HOLDOUT_FLOOR)
 
 
 @pytest.mark.skipif(not DEV.exists(), reason="shared/eval is not beside this checkout")

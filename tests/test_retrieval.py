@@ -124,3 +124,61 @@ def test_long_question(index: Index) -> None:
     """A 10 000-character question is answered without error."""
     answer = index.ask("kystvagten " * 1000)
     assert answer.answered and answer.hits[0].passage.id == "a-alliance-1"
+
+
+COLOPHON = """\
+  - id: a-kolofon-1
+    section: [Kolofon]
+    kind: colophon
+    text: Dette memo om Arktis og kystvagten er udgivet af Militære Studier ved Københavns Universitet.
+    supports: [a-rec-central]
+"""
+
+
+@pytest.fixture
+def colophon_index(tmp_path: Path) -> Index:
+    from .conftest import GLOSSARY, MEMO_A, write_kb
+
+    files = {"a.yaml": MEMO_A + COLOPHON, "glossary.yaml": GLOSSARY}
+    return Index(load_knowledge(write_kb(tmp_path / "kb", files)))
+
+
+@pytest.mark.parametrize(
+    ("question", "answered", "top"),
+    [
+        ("Hvem har udgivet memoet?", True, "a-kolofon-1"),  # all of it is in the colophon
+        ("Københavns Universitet", True, "a-kolofon-1"),
+        ("Hvornår er der eksamen på Københavns Universitet?", False, None),  # only part of it
+        ("kystvagten", True, "a-alliance-1"),  # content outranks the colophon's mention
+    ],
+)
+def test_colophon(colophon_index: Index, question: str, answered: bool, top: str | None) -> None:
+    """A colophon ranks below content and answers only questions it covers entirely."""
+    answer = colophon_index.ask(question)
+    assert answer.answered is answered
+    assert (answer.hits[0].passage.id if answer.hits else None) == top
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        ("Samarbejder Danmark med Norge om kystvagten i 2030?", False),  # a year the memos lack
+        ("Samarbejder Danmark med Estland om kystvagten?", False),  # a name the memos lack
+        ("Samarbejder Danmark med Norge om kystvagten?", True),  # names the memos have
+    ],
+)
+def test_unknown_names_and_numbers(index: Index, question: str, answered: bool) -> None:
+    """A question about a number or a name that no memo mentions is not answered."""
+    assert index.ask(question).answered is answered
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        ("Hvilke lande samarbejder om kystvagten?", True),  # "lande": instances answer it
+        ("Hvor mange indbyggere har Norge?", False),  # one known name of two content words
+    ],
+)
+def test_answer_type_and_majority(index: Index, question: str, answered: bool) -> None:
+    """An absent answer-type noun costs nothing; one matched word of two is no majority."""
+    assert index.ask(question).answered is answered

@@ -399,6 +399,7 @@ class Analyzer:
                 after_determiner = True
                 continue
             if word in ENGLISH_STOP_WORDS and (english or len(word) < 2):
+                after_determiner = False  # "what *is*": no noun follows the determiner
                 continue
             terms = self.word_terms(token)
             if terms:
