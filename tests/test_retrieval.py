@@ -182,3 +182,34 @@ def test_unknown_names_and_numbers(index: Index, question: str, answered: bool) 
 def test_answer_type_and_majority(index: Index, question: str, answered: bool) -> None:
     """An absent answer-type noun costs nothing; one matched word of two is no majority."""
     assert index.ask(question).answered is answered
+
+
+def _two_way_kb(tmp_path: Path) -> Index:
+    """MEMO_A with one passage repeating two words and another matching three once each."""
+    from .conftest import MEMO_A, write_kb
+
+    text = MEMO_A.replace(
+        "Stormagtskonkurrencen når nu også Arktis, hvor isen smelter.",
+        "Isen smelter, isen smelter og isen smelter.",
+    ).replace(
+        "Danmark bør styrke overvågningen af Arktis.\n",
+        "Danmark bør styrke overvågningen af Arktis. Isen smelter ved Norge.\n",
+    )
+    return Index(load_knowledge(write_kb(tmp_path / "kb", {"a.yaml": text})))
+
+
+def test_coordination_prefers_the_passage_that_covers_the_whole_question(tmp_path: Path) -> None:
+    """A passage that repeats some question words ranks below one that matches every word."""
+    index = _two_way_kb(tmp_path)
+    bm25_first = index.ranked(index.resolve("isen smelter Norge").terms)[0][0]
+    assert index.passages[bm25_first].id == "a-intro-1"  # plain BM25: the repetition wins
+    answer = index.ask("isen smelter Norge")
+    assert [hit.passage.id for hit in answer.hits] == ["a-anb-1", "a-intro-1", "a-alliance-1"]
+
+
+def test_idf_floor_stays_positive_in_a_tiny_knowledge_base(tmp_path: Path) -> None:
+    """Where most terms sit in half the passages or more, every IDF is still above zero, so
+    matching one more question word never lowers a score."""
+    index = _two_way_kb(tmp_path)
+    assert index._bm25.average_idf < 0  # rank-bm25's own floor would be negative here
+    assert min(index._bm25.idf.values()) > 0

@@ -56,6 +56,9 @@ _PREFIX_MIN = 5
 _PREFIX_SHARE = 0.6
 _MAX_EXTENSIONS = 3
 _RECOMMENDATION_HITS = 3
+# How many of BM25's best passages the coordination factor re-orders: enough to hold every
+# passage a reader pages to, few enough that a question over 100 000 passages stays cheap.
+_COORDINATION_DEPTH = 50
 
 
 def _with_prefix(sorted_terms: list[str], prefix: str) -> list[str]:
@@ -75,7 +78,12 @@ def _floor_idf(bm25: BM25Okapi) -> None:
     in exactly half gets 0 and one just under half a tiny positive IDF, both below the floor
     that a commoner term gets (rank-bm25 issue #39). On a small corpus that inverts rarity.
     """
-    floor = bm25.epsilon * bm25.average_idf
+    # rank-bm25 averages the IDFs before flooring them; in a knowledge base of a handful of
+    # passages most terms sit in half or more of them, the average turns negative, and so
+    # would the floor: matching more question words would then lower a score.
+    positive = [idf for idf in bm25.idf.values() if idf > 0]
+    base = bm25.average_idf if bm25.average_idf > 0 else sum(positive) / len(positive) if positive else 1.0
+    floor = bm25.epsilon * base
     for term, idf in bm25.idf.items():
         if idf < floor:
             bm25.idf[term] = floor
@@ -221,6 +229,22 @@ class Index:
                 matched += weight
         return matched / total if total else 0.0
 
+    def coordinated(self, query: _Query, ranking: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """Re-order BM25's best passages by score × coverage: Lucene's classic coordination factor.
+
+        BM25 sums term scores, so one rare word repeated can outrank a passage that matches the
+        whole question ("fordele og ulemper … prioritering for NATO" found "allianceprioriteter"
+        ahead of "muligheder og udfordringer … NATO"). Scaling by the share of the question a
+        passage covers prefers the passage that answers all of it. Measured on the three question
+        files: hit@1 on the repo's own file 0.860 → 0.895, the others unchanged; a square or
+        cube of the coverage measured the same, so the plain factor stays.
+        """
+        head = [
+            (doc_id, score * self.coverage(query, doc_id)) for doc_id, score in ranking[:_COORDINATION_DEPTH]
+        ]
+        head.sort(key=lambda pair: (-pair[1], pair[0]))
+        return head + ranking[_COORDINATION_DEPTH:]
+
     def _answers(self, coverage: float, doc_id: int) -> bool:
         """Whether a passage covering this much of a question answers it: a strict majority,
         or all of the question for a colophon."""
@@ -241,7 +265,7 @@ class Index:
     def ask(self, question: str, k: int = 3, offset: int = 0) -> Answer:
         """Answer a question with up to ``k`` excerpts, skipping the ``offset`` best."""
         query = self.resolve(question)
-        ranking = self.ranked(query.terms)
+        ranking = self.coordinated(query, self.ranked(query.terms))
         # A question counts as answered when one of the top hits covers enough of it; BM25
         # may rank a passage that matches one rare word above one that matches them all.
         answered = not self._asks_about_unknown(query) and any(
