@@ -197,3 +197,16 @@ def test_synonym_beats_parts_of_a_compound_the_corpus_lacks() -> None:
     assert analyzer.stem("konkurrence") in known  # the head alone is indexed
     (concept,) = analyzer.concepts("hovedkonkurrence", known)
     assert concept.terms == (analyzer.stem("altoverskyggende"),)
+
+
+def test_a_refused_glossary_phrase_falls_back_to_a_shorter_one() -> None:
+    """When the longest phrase is refused (the memo has one of its words), a shorter one still applies."""
+    glossary = [
+        GlossaryEntry(en=("main focus",), da=("altoverskyggende",), synonyms=("fylde", "fylder mest"))
+    ]
+    analyzer = Analyzer.for_corpus(CORPUS, glossary)
+    known = {t for text in CORPUS for t in analyzer.document_terms(text)}
+    assert analyzer.stem("mest") in known  # so "fylder mest" as a whole is refused
+    concepts = analyzer.concepts("fylder mest", known)
+    assert concepts[0].source == "fylder"
+    assert concepts[0].terms == (analyzer.stem("altoverskyggende"),)

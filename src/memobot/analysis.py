@@ -42,7 +42,7 @@ DANISH_STOP_WORDS = frozenset(
     alle vil blev kunne ind når være dog noget ville jo deres efter ned skulle denne end dette
     mit også under have dig anden hende mine alt meget sit sine vor mod disse hvis din nogle hos
     blive mange ad bliver hendes været thi jer sådan hvordan hvorfor hvilke hvilken hvilket hvem
-    hvornår kan bør får gør gøre mon nogen ifølge memo memoet memoets memoer siger sige står
+    hvornår kan bør må måtte burde får gør gøre mon nogen ifølge memo memoet memoets memoer siger sige står
     skriver mener handler hej tak
     bag blandt gennem igennem ved omkring inden siden langs foran trods via
     """.split()
@@ -378,21 +378,14 @@ class Analyzer:
         after_determiner = False
         i = 0
         while i < len(tokens):
-            span = self._glossary_span(keys, i)
-            if span and not all(
-                t in ENGLISH_STOP_WORDS or t in DANISH_STOP_WORDS for t in plain[i : span[0]]
-            ):
-                end, danish = span
-                # A curated synonym beats the parts of a compound the memo lacks as a whole
-                # ("hovedanbefaling" is "centrale anbefaling", not "hoved" + "anbefaling").
-                own = [self.word_terms(tok)[:1] for tok in tokens[i:end]]
-                if english or not any(t in known for terms in own for t in terms):
-                    terms = [t for phrase in danish for t in self.document_terms(phrase)]
-                    if terms:
-                        out.append(Concept(" ".join(tokens[i:end]), tuple(dict.fromkeys(terms))))
-                    i = end
-                    after_determiner = False
-                    continue
+            span = self._glossary_match(keys, tokens, plain, i, english, known)
+            if span:
+                end, terms = span
+                if terms:
+                    out.append(Concept(" ".join(tokens[i:end]), terms))
+                i = end
+                after_determiner = False
+                continue
             token, word = tokens[i], plain[i]
             i += 1
             if word in _INTERROGATIVE_DETERMINERS:
@@ -416,15 +409,38 @@ class Analyzer:
                 after_determiner = after_determiner and filler
         return out
 
-    def _glossary_span(
-        self, keys: tuple[list[str], list[str]], start: int
+    def _glossary_match(
+        self,
+        keys: tuple[list[str], list[str]],
+        tokens: list[str],
+        plain: list[str],
+        start: int,
+        english: bool,
+        known: frozenset[str] | set[str],
     ) -> tuple[int, tuple[str, ...]] | None:
-        english, danish = keys
-        for length in range(min(self._longest_phrase, len(english) - start), 0, -1):
+        """The longest acceptable glossary phrase starting at ``start``: (end, index terms).
+
+        Shorter phrases are tried when a longer one is refused, so "fylder mest" refused still
+        leaves "fylder". A phrase of stop words only is no match. English keys are consulted in
+        Danish questions too, which mix in English terms ("cyber", "deterrence"); measured, that
+        beats skipping them. In a Danish question a glossary phrase applies only where the memo
+        lacks the question's own words: a curated synonym
+        beats the parts of a compound the memo lacks as a whole ("hovedanbefaling" is "centrale
+        anbefaling", not "hoved" + "anbefaling").
+        """
+        english_keys, danish_keys = keys
+        for length in range(min(self._longest_phrase, len(english_keys) - start), 0, -1):
             end = start + length
-            found = self._phrases.get(tuple(english[start:end])) or self._synonyms.get(
-                tuple(danish[start:end])
+            danish = self._phrases.get(tuple(english_keys[start:end])) or (
+                self._synonyms.get(tuple(danish_keys[start:end]))
             )
-            if found:
-                return end, found
+            if not danish:
+                continue
+            if all(t in ENGLISH_STOP_WORDS or t in DANISH_STOP_WORDS for t in plain[start:end]):
+                continue
+            own = [self.word_terms(tok)[:1] for tok in tokens[start:end]]
+            if not english and any(t in known for terms in own for t in terms):
+                continue
+            terms = [t for phrase in danish for t in self.document_terms(phrase)]
+            return end, tuple(dict.fromkeys(terms))
         return None
