@@ -136,3 +136,77 @@ def test_analyser_never_raises(text: str) -> None:
     analyzer = Analyzer.for_corpus(CORPUS, GLOSSARY)
     analyzer.document_terms(text)
     analyzer.concepts(text)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "memoet",  # "oe" folds to "ø" ("memøt"): the stop list is folded the same way
+        "memoets",
+        "hvad står der i memoet",
+        "står bag",  # Danish prepositions are function words
+        "blandt gennem omkring",
+        "behind this",  # English prepositions too
+        "across and among",
+    ],
+)
+def test_function_words_are_no_concepts(analyzer: Analyzer, question: str) -> None:
+    """Stop words, also folded ones and prepositions, are no part of what a question asks."""
+    assert analyzer.concepts(question) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "answer_type"),
+    [
+        ("Hvilke lande samarbejder med NATO?", "lande"),
+        ("Hvilket forlag står bag?", "forlag"),
+        ("Which university is behind this memo?", "university"),
+        ("Hvilke nye prioriteter har USA?", "prioriteter"),  # a filler adjective is skipped
+        ("What countries does NATO partner with?", "countries"),
+        ("Hvordan kan Danmark hjælpe?", None),  # no interrogative determiner
+        ("What is the population of Japan?", None),  # "what" before a verb names no type
+    ],
+)
+def test_answer_type(analyzer: Analyzer, question: str, answer_type: str | None) -> None:
+    """The first content word after hvilke/hvilken/hvilket/which/what is the answer's type."""
+    found = [c.source for c in analyzer.concepts(question) if c.answer_type]
+    assert found == ([answer_type] if answer_type else [])
+
+
+@pytest.mark.parametrize(
+    ("question", "specific"),
+    [
+        ("What is the defence budget for 2030?", ["2030"]),  # a number
+        ("Hvor mange soldater har Danmark i Estland?", ["Danmark", "Estland"]),  # names
+        ("Danmark og NATO", ["NATO"]),  # a capital that starts the question is no sign
+        ("Hvad er kvante? Danmark er med.", []),  # nor one that starts a sentence
+        ("hvordan søger jeg SU", ["SU"]),  # an acronym
+        ("hvad er afskrækkelse", []),
+    ],
+)
+def test_specific_words(analyzer: Analyzer, question: str, specific: list[str]) -> None:
+    """Numbers and words capitalised inside a sentence are marked as specific (names)."""
+    assert [c.source for c in analyzer.concepts(question) if c.specific] == specific
+
+
+def test_synonym_beats_parts_of_a_compound_the_corpus_lacks() -> None:
+    """A Danish glossary synonym applies to a compound whose parts, not whole, are indexed."""
+    glossary = [GlossaryEntry(en=("main point",), da=("altoverskyggende",), synonyms=("hovedkonkurrence",))]
+    analyzer = Analyzer.for_corpus(CORPUS, glossary)
+    known = {t for text in CORPUS for t in analyzer.document_terms(text)}
+    assert analyzer.stem("konkurrence") in known  # the head alone is indexed
+    (concept,) = analyzer.concepts("hovedkonkurrence", known)
+    assert concept.terms == (analyzer.stem("altoverskyggende"),)
+
+
+def test_a_refused_glossary_phrase_falls_back_to_a_shorter_one() -> None:
+    """When the longest phrase is refused (the memo has one of its words), a shorter one still applies."""
+    glossary = [
+        GlossaryEntry(en=("main focus",), da=("altoverskyggende",), synonyms=("fylde", "fylder mest"))
+    ]
+    analyzer = Analyzer.for_corpus(CORPUS, glossary)
+    known = {t for text in CORPUS for t in analyzer.document_terms(text)}
+    assert analyzer.stem("mest") in known  # so "fylder mest" as a whole is refused
+    concepts = analyzer.concepts("fylder mest", known)
+    assert concepts[0].source == "fylder"
+    assert concepts[0].terms == (analyzer.stem("altoverskyggende"),)

@@ -109,7 +109,7 @@ def test_validate_reports_every_problem(tiny_kb: Path) -> None:
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
         f"{tiny_kb}/a.yaml:6: memo.year: must be a whole number, not a string",
-        f"{tiny_kb}/a.yaml:33: passages[2].kind: 'y' is not one of: paragraph, bullet, heading",
+        f"{tiny_kb}/a.yaml:33: passages[2].kind: 'y' is not one of: paragraph, bullet, heading, colophon",
     ]
     assert result.stderr.strip() == f"Error: {tiny_kb}: 2 problems; nothing was loaded"
 

@@ -15,7 +15,13 @@ DEV = HERE.parent.parent / "shared" / "eval" / "dev-questions.yaml"
 
 # Floors sit a little under what was measured (README, "Retrieval quality"), so a change that
 # makes retrieval worse fails here.
-OWN_FLOOR = {"hit@1": 0.82, "hit@3": 0.95, "role_accuracy": 0.95, "off_topic_rejection": 0.85}
+OWN_FLOOR = {"hit@1": 0.86, "hit@3": 0.96, "role_accuracy": 0.97, "off_topic_rejection": 1.0}
+# The held-out file was written before the quality work and never used to pick a change.
+HOLDOUT_FLOOR = {"hit@1": 0.92, "hit@3": 0.95, "role_accuracy": 0.93, "off_topic_rejection": 1.0}
+# The second held-out file (everyday-English paraphrases and near-miss off-topic questions) was
+# committed before the systematic glossary pass; measured after it: hit@1 0.837, hit@3 0.953,
+# role accuracy 0.964, off-topic rejection 1.0.
+HOLDOUT2_FLOOR = {"hit@1": 0.80, "hit@3": 0.93, "role_accuracy": 0.93, "off_topic_rejection": 1.0}
 DEV_FLOOR = {"hit@1": 0.90, "hit@3": 0.97, "role_accuracy": 0.95, "off_topic_rejection": 1.0}
 
 
@@ -33,6 +39,16 @@ def _check(index: Index, path: Path, floor: dict[str, float]) -> None:
 def test_own_question_file(index: Index) -> None:
     """The repo's own 71 questions stay above the floor."""
     _check(index, HERE / "eval-questions.yaml", OWN_FLOOR)
+
+
+def test_holdout_question_file(index: Index) -> None:
+    """The held-out questions (tests/holdout-questions.yaml) stay above the floor."""
+    _check(index, HERE / "holdout-questions.yaml", HOLDOUT_FLOOR)
+
+
+def test_second_holdout_question_file(index: Index) -> None:
+    """The second held-out questions (tests/holdout2-questions.yaml) stay above the floor."""
+    _check(index, HERE / "holdout2-questions.yaml", HOLDOUT2_FLOOR)
 
 
 @pytest.mark.skipif(not DEV.exists(), reason="shared/eval is not beside this checkout")

@@ -92,7 +92,7 @@ def test_version_changes_with_content(tiny_kb: Path) -> None:
         (
             "    kind: bullet",
             "    kind: table",
-            "a.yaml:33: passages[2].kind: 'table' is not one of: paragraph, bullet, heading",
+            "a.yaml:33: passages[2].kind: 'table' is not one of: paragraph, bullet, heading, colophon",
         ),
         (
             "    role: alliance",

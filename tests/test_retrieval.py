@@ -124,3 +124,92 @@ def test_long_question(index: Index) -> None:
     """A 10 000-character question is answered without error."""
     answer = index.ask("kystvagten " * 1000)
     assert answer.answered and answer.hits[0].passage.id == "a-alliance-1"
+
+
+COLOPHON = """\
+  - id: a-kolofon-1
+    section: [Kolofon]
+    kind: colophon
+    text: Dette memo om Arktis og kystvagten er udgivet af Militære Studier ved Københavns Universitet.
+    supports: [a-rec-central]
+"""
+
+
+@pytest.fixture
+def colophon_index(tmp_path: Path) -> Index:
+    from .conftest import GLOSSARY, MEMO_A, write_kb
+
+    files = {"a.yaml": MEMO_A + COLOPHON, "glossary.yaml": GLOSSARY}
+    return Index(load_knowledge(write_kb(tmp_path / "kb", files)))
+
+
+@pytest.mark.parametrize(
+    ("question", "answered", "top"),
+    [
+        ("Hvem har udgivet memoet?", True, "a-kolofon-1"),  # all of it is in the colophon
+        ("Københavns Universitet", True, "a-kolofon-1"),
+        ("Hvornår er der eksamen på Københavns Universitet?", False, None),  # only part of it
+        ("kystvagten", True, "a-alliance-1"),  # content outranks the colophon's mention
+    ],
+)
+def test_colophon(colophon_index: Index, question: str, answered: bool, top: str | None) -> None:
+    """A colophon ranks below content and answers only questions it covers entirely."""
+    answer = colophon_index.ask(question)
+    assert answer.answered is answered
+    assert (answer.hits[0].passage.id if answer.hits else None) == top
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        ("Samarbejder Danmark med Norge om kystvagten i 2030?", False),  # a year the memos lack
+        ("Samarbejder Danmark med Estland om kystvagten?", False),  # a name the memos lack
+        ("Samarbejder Danmark med Norge om kystvagten?", True),  # names the memos have
+    ],
+)
+def test_unknown_names_and_numbers(index: Index, question: str, answered: bool) -> None:
+    """A question about a number or a name that no memo mentions is not answered."""
+    assert index.ask(question).answered is answered
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        ("Hvilke lande samarbejder om kystvagten?", True),  # "lande": instances answer it
+        ("Hvor mange indbyggere har Norge?", False),  # one known name of two content words
+    ],
+)
+def test_answer_type_and_majority(index: Index, question: str, answered: bool) -> None:
+    """An absent answer-type noun costs nothing; one matched word of two is no majority."""
+    assert index.ask(question).answered is answered
+
+
+def _two_way_kb(tmp_path: Path) -> Index:
+    """MEMO_A with one passage repeating two words and another matching three once each."""
+    from .conftest import MEMO_A, write_kb
+
+    text = MEMO_A.replace(
+        "Stormagtskonkurrencen når nu også Arktis, hvor isen smelter.",
+        "Isen smelter, isen smelter og isen smelter.",
+    ).replace(
+        "Danmark bør styrke overvågningen af Arktis.\n",
+        "Danmark bør styrke overvågningen af Arktis. Isen smelter ved Norge.\n",
+    )
+    return Index(load_knowledge(write_kb(tmp_path / "kb", {"a.yaml": text})))
+
+
+def test_coordination_prefers_the_passage_that_covers_the_whole_question(tmp_path: Path) -> None:
+    """A passage that repeats some question words ranks below one that matches every word."""
+    index = _two_way_kb(tmp_path)
+    bm25_first = index.ranked(index.resolve("isen smelter Norge").terms)[0][0]
+    assert index.passages[bm25_first].id == "a-intro-1"  # plain BM25: the repetition wins
+    answer = index.ask("isen smelter Norge")
+    assert [hit.passage.id for hit in answer.hits] == ["a-anb-1", "a-intro-1", "a-alliance-1"]
+
+
+def test_idf_floor_stays_positive_in_a_tiny_knowledge_base(tmp_path: Path) -> None:
+    """Where most terms sit in half the passages or more, every IDF is still above zero, so
+    matching one more question word never lowers a score."""
+    index = _two_way_kb(tmp_path)
+    assert index._bm25.average_idf < 0  # rank-bm25's own floor would be negative here
+    assert min(index._bm25.idf.values()) > 0

@@ -42,8 +42,9 @@ DANISH_STOP_WORDS = frozenset(
     alle vil blev kunne ind når være dog noget ville jo deres efter ned skulle denne end dette
     mit også under have dig anden hende mine alt meget sit sine vor mod disse hvis din nogle hos
     blive mange ad bliver hendes været thi jer sådan hvordan hvorfor hvilke hvilken hvilket hvem
-    hvornår kan bør får gør gøre mon nogen ifølge memo memoet memoets memoer siger sige står
+    hvornår kan bør må måtte burde får gør gøre mon nogen ifølge memo memoet memoets memoer siger sige står
     skriver mener handler hej tak
+    bag blandt gennem igennem ved omkring inden siden langs foran trods via
     """.split()
 )
 
@@ -59,8 +60,11 @@ ENGLISH_STOP_WORDS = frozenset(
     where which while who whom why will with won would wouldn you your yours yourself yourselves
     s t d ll m re ve according regarding say says said tell memo memos document paper think mean
     means meant hello hi thanks thank please
+    behind beyond within across along among amongst around toward towards upon via onto
+    throughout despite since
     """.split()
 )
+
 
 # Common words that say little about a topic. In a question, such a word that the knowledge
 # base does not contain is no evidence that the question is off-topic ("help", "sammen"),
@@ -82,6 +86,9 @@ FILLER_WORDS = frozenset(
 )
 
 _WORD_RE = re.compile(r"[^\W_]+")
+# Interrogative determiners: the word after one names the answer's type.
+_INTERROGATIVE_DETERMINERS = frozenset({"hvilke", "hvilken", "hvilket", "which", "what"})
+_SENTENCE_END = frozenset('.?!:;"“”«»(')
 # A hyphen at a line end followed by a lower-case letter splits one word ("Stor-\nmagts…");
 # before a conjunction it is a real hyphen ("alliance-\nog partnerskabspolitik").
 _HYPHENATION_RE = re.compile(
@@ -121,6 +128,11 @@ def fold(word: str, *, scandinavian: bool = True) -> str:
     return word
 
 
+# Words are compared with the stop list after folding, and Scandinavian folding turns the
+# "o|e" where a stem meets its ending into "ø" ("memoet" → "memøt"), so the list is folded too.
+_FOLDED_DANISH_STOPS = DANISH_STOP_WORDS | frozenset(fold(w) for w in DANISH_STOP_WORDS)
+
+
 def words(text: str) -> list[tuple[str, int, int]]:
     """The words of a text with their character spans (start, end) in it."""
     return [(m.group(), m.start(), m.end()) for m in _WORD_RE.finditer(text)]
@@ -138,6 +150,17 @@ def is_english(tokens: Iterable[str]) -> bool:
     return english > danish
 
 
+def _is_specific(text: str, word: tuple[str, int, int]) -> bool:
+    """Whether a word is a number, or a name: capitalised where a sentence does not start."""
+    token, start, _ = word
+    if any(ch.isdigit() for ch in token):
+        return True
+    if not token[:1].isupper():
+        return False
+    before = text[:start].rstrip()
+    return bool(before) and before[-1] not in _SENTENCE_END
+
+
 @dataclass(frozen=True)
 class Concept:
     """One thing a question asks about: a word, or a glossary phrase, and its index terms."""
@@ -148,6 +171,13 @@ class Concept:
     """Index terms, any of which matches it (stem first, then compound parts)."""
     filler: bool = False
     """A common word that says little about the topic ("help", "sammen")."""
+    answer_type: bool = False
+    """The noun after an interrogative determiner ("hvilke *lande*", "which *university*"):
+    it names the kind of thing the answer is, which a passage shows by instances ("Japan,
+    Australien") more often than by the word itself."""
+    specific: bool = False
+    """A number or a name (capitalised inside the sentence, "2030", "Estland"): a question
+    about one that the knowledge base never mentions is not about the knowledge base."""
 
 
 class Analyzer:
@@ -191,7 +221,7 @@ class Analyzer:
         for text in (*texts, *danish_glossary):
             for word, _, _ in words(join_hyphenation(text)):
                 folded = fold(word)
-                if folded not in DANISH_STOP_WORDS and len(folded) >= _MIN_HEAD:
+                if folded not in _FOLDED_DANISH_STOPS and len(folded) >= _MIN_HEAD:
                     known.add(folded)
         return cls({probe.stem(w) for w in known}, glossary, known)
 
@@ -233,7 +263,7 @@ class Analyzer:
     def _word_terms(self, word: str) -> tuple[str, ...]:
         """Terms of one surface word: its stem, then its compound parts; () for stop words."""
         folded = fold(word)
-        if len(folded) < 2 or folded in DANISH_STOP_WORDS:
+        if len(folded) < 2 or folded in _FOLDED_DANISH_STOPS:
             return ()
         stem = self.stem(folded)
         return tuple(dict.fromkeys((stem, *self.split_compound(folded))))
@@ -269,7 +299,7 @@ class Analyzer:
         for i in range(len(folded) - _SURE_HEAD + 1, _MIN_MODIFIER - 1, -1):
             raw = folded[:i]
             plain = raw[:-1] if raw[-1] in "se" and raw[:-1] in self.known_words else raw
-            if plain not in self.known_words or plain in DANISH_STOP_WORDS:
+            if plain not in self.known_words or plain in _FOLDED_DANISH_STOPS:
                 continue
             head = self.stem(folded[i:])
             if len(head) >= _MIN_HEAD and head != whole:
@@ -284,7 +314,7 @@ class Analyzer:
             if stem in self.lexicon:
                 return stem
         best = stems[0]
-        return best if len(raw) >= 5 and raw not in DANISH_STOP_WORDS else None
+        return best if len(raw) >= 5 and raw not in _FOLDED_DANISH_STOPS else None
 
     def document_terms(self, text: str) -> list[str]:
         """Every term of a text, in order, with repeats (for BM25 term frequencies).
@@ -336,45 +366,81 @@ class Analyzer:
         ``known`` is the index vocabulary: a Danish question only consults the glossary for
         words whose own terms are unknown there.
         """
-        tokens = [w for w, _, _ in words(join_hyphenation(question))]
+        text = join_hyphenation(question)
+        found = words(text)
+        tokens = [w for w, _, _ in found]
         if not tokens:
             return []
         plain = [fold(t, scandinavian=False) for t in tokens]
         english = is_english(plain)
         keys = ([self._english_stem(t) for t in plain], [self._danish_key(t) for t in tokens])
         out: list[Concept] = []
+        after_determiner = False
         i = 0
         while i < len(tokens):
-            span = self._glossary_span(keys, i)
-            if span and not all(
-                t in ENGLISH_STOP_WORDS or t in DANISH_STOP_WORDS for t in plain[i : span[0]]
-            ):
-                end, danish = span
-                own = [t for tok in tokens[i:end] for t in self.word_terms(tok)]
-                if english or not any(t in known for t in own):
-                    terms = [t for phrase in danish for t in self.document_terms(phrase)]
-                    if terms:
-                        out.append(Concept(" ".join(tokens[i:end]), tuple(dict.fromkeys(terms))))
-                    i = end
-                    continue
+            span = self._glossary_match(keys, tokens, plain, i, english, known)
+            if span:
+                end, terms = span
+                if terms:
+                    out.append(Concept(" ".join(tokens[i:end]), terms))
+                i = end
+                after_determiner = False
+                continue
             token, word = tokens[i], plain[i]
             i += 1
+            if word in _INTERROGATIVE_DETERMINERS:
+                after_determiner = True
+                continue
             if word in ENGLISH_STOP_WORDS and (english or len(word) < 2):
+                after_determiner = False  # "what *is*": no noun follows the determiner
                 continue
             terms = self.word_terms(token)
             if terms:
-                out.append(Concept(token, terms, filler=word in FILLER_WORDS))
+                filler = word in FILLER_WORDS
+                out.append(
+                    Concept(
+                        token,
+                        terms,
+                        filler=filler,
+                        answer_type=after_determiner and not filler,
+                        specific=_is_specific(text, found[i - 1]),
+                    )
+                )
+                after_determiner = after_determiner and filler
         return out
 
-    def _glossary_span(
-        self, keys: tuple[list[str], list[str]], start: int
+    def _glossary_match(
+        self,
+        keys: tuple[list[str], list[str]],
+        tokens: list[str],
+        plain: list[str],
+        start: int,
+        english: bool,
+        known: frozenset[str] | set[str],
     ) -> tuple[int, tuple[str, ...]] | None:
-        english, danish = keys
-        for length in range(min(self._longest_phrase, len(english) - start), 0, -1):
+        """The longest acceptable glossary phrase starting at ``start``: (end, index terms).
+
+        Shorter phrases are tried when a longer one is refused, so "fylder mest" refused still
+        leaves "fylder". A phrase of stop words only is no match. English keys are consulted in
+        Danish questions too, which mix in English terms ("cyber", "deterrence"); measured, that
+        beats skipping them. In a Danish question a glossary phrase applies only where the memo
+        lacks the question's own words: a curated synonym
+        beats the parts of a compound the memo lacks as a whole ("hovedanbefaling" is "centrale
+        anbefaling", not "hoved" + "anbefaling").
+        """
+        english_keys, danish_keys = keys
+        for length in range(min(self._longest_phrase, len(english_keys) - start), 0, -1):
             end = start + length
-            found = self._phrases.get(tuple(english[start:end])) or self._synonyms.get(
-                tuple(danish[start:end])
+            danish = self._phrases.get(tuple(english_keys[start:end])) or (
+                self._synonyms.get(tuple(danish_keys[start:end]))
             )
-            if found:
-                return end, found
+            if not danish:
+                continue
+            if all(t in ENGLISH_STOP_WORDS or t in DANISH_STOP_WORDS for t in plain[start:end]):
+                continue
+            own = [self.word_terms(tok)[:1] for tok in tokens[start:end]]
+            if not english and any(t in known for terms in own for t in terms):
+                continue
+            terms = [t for phrase in danish for t in self.document_terms(phrase)]
+            return end, tuple(dict.fromkeys(terms))
         return None

@@ -22,7 +22,7 @@ _ID_RULE = "must be a lower-case slug ([a-z0-9][a-z0-9._-]*)"
 TODO_MARKER = "TODO"
 _TODO_RE = re.compile(rf"\b{TODO_MARKER}\b")
 _TODO_RULE = f"still holds a {TODO_MARKER} marker: decide the value and remove the marker"
-_KINDS = ("paragraph", "bullet", "heading")
+_KINDS = ("paragraph", "bullet", "heading", "colophon")
 _LANGUAGES = ("da", "en")
 
 # field name -> (type, required). "str" means a non-empty string, "strs" a list of them.

@@ -91,7 +91,8 @@ class Passage:
     supports: tuple[str, ...] = ()
     """Ids of the recommendations this passage motivates."""
     kind: str = "paragraph"
-    """"paragraph", "bullet" or "heading"."""
+    """"paragraph", "bullet", "heading" or "colophon" (publication metadata: publisher,
+    series, where to find the full text)."""
     note: str = ""
     """Curator's note; never shown as memo text."""
 
