@@ -36,6 +36,7 @@ DEFAULT_FILES = [
     SHARED / "eval" / "dev-questions.yaml",
     ROOT / "tests" / "eval-questions.yaml",
     ROOT / "tests" / "holdout-questions.yaml",
+    ROOT / "tests" / "holdout2-questions.yaml",
 ]
 
 
