@@ -5,13 +5,14 @@ from __future__ import annotations
 import bisect
 import math
 import time
-from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rank_bm25 import BM25L, BM25Okapi, BM25Plus
 
 from .analysis import Analyzer, Concept, words
 from .models import Answer, Hit, KnowledgeBase, Passage, Recommendation
+from .postings import InvertedOkapi, Postings, Ranking, TermWeights
 
 __all__ = ["DEFAULT_SETTINGS", "Index", "IndexSettings"]
 
@@ -89,24 +90,21 @@ class Index:
         self.passages: tuple[Passage, ...] = kb.passages
         self.citations = tuple(kb.citation(p) for p in kb.passages)
         documents = [self._passage_terms(p) for p in kb.passages]
-        # Surface words with their terms, to tell which words of a hit matched.
-        self._surfaces = [
-            [(w, self.analyzer.word_terms(w)) for w, _, _ in words(p.text)] for p in kb.passages
-        ]
-        postings: dict[str, list[int]] = defaultdict(list)
-        for doc_id, terms in enumerate(documents):
-            for term in dict.fromkeys(terms):
-                postings[term].append(doc_id)
-        self._postings = dict(postings)
-        self._vocabulary = sorted(self._postings)
-        self._reversed_vocabulary = sorted(t[::-1] for t in self._postings)
-        self._vocabulary_set = frozenset(self._postings)
-        cls = _BM25[settings.variant]
-        extra = {"delta": settings.delta} if settings.variant != "okapi" else {}
-        self._bm25 = cls(documents, k1=settings.k1, b=settings.b, **extra)
+        self._postings = Postings(documents)
+        self._vocabulary = sorted(self._postings.term_ids)
+        self._reversed_vocabulary = sorted(t[::-1] for t in self._postings.term_ids)
+        self._vocabulary_set = self._postings.term_ids.keys()
+        self._bm25: BM25Okapi | BM25L | BM25Plus
         if settings.variant == "okapi":
+            # rank-bm25's BM25Okapi over the inverted index: the same scores, from postings.
+            self._bm25 = InvertedOkapi(self._postings, k1=settings.k1, b=settings.b)
             _floor_idf(self._bm25)
-        self._idf = {t: self._term_weight(t) for t in self._postings}
+        else:
+            cls = _BM25[settings.variant]
+            self._bm25 = cls(documents, k1=settings.k1, b=settings.b, delta=settings.delta)
+        self._idf = TermWeights(self._postings)
+        # The weight of the rarest term: what an unknown content word weighs (coverage).
+        self._ceiling = self._term_weight_of_df(int(self._postings.df.min())) if self._idf else 1.0
         self.load_seconds = time.perf_counter() - started
 
     # -- building ----------------------------------------------------------------------
@@ -127,7 +125,11 @@ class Index:
 
     def _term_weight(self, term: str) -> float:
         # Okapi IDF without rank-bm25's floor: a weight for coverage, not for scoring.
-        n, df = len(self.passages), len(self._postings[term])
+        return self._idf[term]
+
+    def _term_weight_of_df(self, df: int) -> float:
+        # As TermWeights computes it, so that the maximum is exactly the rarest term's weight.
+        n = len(self.passages)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
     # -- questions ---------------------------------------------------------------------
@@ -167,13 +169,15 @@ class Index:
 
     def candidates(self, terms: tuple[str, ...]) -> list[int]:
         """Passages that contain at least one of the terms."""
-        found: set[int] = set()
-        for term in terms:
-            found.update(self._postings.get(term, ()))
-        return sorted(found)
+        return self._postings.candidates(terms).tolist()
 
-    def ranked(self, terms: tuple[str, ...]) -> list[tuple[int, float]]:
-        """(passage index, score) of every matching passage, best first, ties by file order."""
+    def ranked(self, terms: tuple[str, ...]) -> Ranking | list[tuple[int, float]]:
+        """(passage index, score) of every matching passage, best first, ties by file order.
+
+        With Okapi, a lazily sorted sequence: reading the first few costs a partial selection.
+        """
+        if isinstance(self._bm25, InvertedOkapi):
+            return self._bm25.ranking(terms)
         ids = self.candidates(terms)
         if not ids:
             return []
@@ -189,7 +193,7 @@ class Index:
         """
         if not query.concepts:
             return 0.0
-        ceiling = max(self._idf.values(), default=1.0)
+        ceiling = self._ceiling
         total = matched = 0.0
         doc_terms = self._bm25.doc_freqs[doc_id]
         for concept, found in query.concepts:
@@ -232,7 +236,10 @@ class Index:
 
     def _hit(self, doc_id: int, score: float, query: _Query) -> Hit:
         wanted = set(query.terms)
-        matched = dict.fromkeys(word for word, terms in self._surfaces[doc_id] if wanted.intersection(terms))
+        word_terms = self.analyzer.word_terms
+        matched = dict.fromkeys(
+            word for word, _, _ in words(self.passages[doc_id].text) if wanted.intersection(word_terms(word))
+        )
         return Hit(
             passage=self.passages[doc_id],
             score=float(score),
@@ -258,12 +265,15 @@ class Index:
             depth, rec = depth + 1, self.kb.recommendation(rec.parent_id)
         return depth
 
-    def suggestions(self, ranking: list[tuple[int, float]], limit: int = 3) -> tuple[str, ...]:
+    def suggestions(self, ranking: Sequence[tuple[int, float]], limit: int = 3) -> tuple[str, ...]:
         """Closest topics: the sections of the best partial matches, else the memos' roles."""
-        labels = dict.fromkeys(
-            f"{self.kb.memo(self.passages[i].memo_id).title}: {self.passages[i].section_label}"
-            for i, _ in ranking
-        )
+        labels: dict[str, None] = {}
+        for i, _ in ranking:
+            if len(labels) >= limit:
+                break  # the first `limit` distinct labels are all that is shown
+            labels.setdefault(
+                f"{self.kb.memo(self.passages[i].memo_id).title}: {self.passages[i].section_label}"
+            )
         if len(labels) < limit:
             for memo in self.kb.memos:
                 for role in memo.roles:
