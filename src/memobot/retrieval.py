@@ -7,6 +7,7 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rank_bm25 import BM25L, BM25Okapi, BM25Plus
 
@@ -69,6 +70,21 @@ def _floor_idf(bm25: BM25Okapi) -> None:
             bm25.idf[term] = floor
 
 
+class _Citations(Sequence):
+    """Each passage's citation, made when asked (a string per passage is ~15 MB per 100 000)."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self._kb = kb
+
+    def __len__(self) -> int:
+        return len(self._kb.passages)
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return self._kb.citation(self._kb.passages[index])
+
+
 @dataclass(frozen=True)
 class _Query:
     """A question resolved against the index vocabulary."""
@@ -88,7 +104,7 @@ class Index:
         self.settings = settings
         self.analyzer = Analyzer.for_corpus(self._corpus_texts(kb), kb.glossary)
         self.passages: tuple[Passage, ...] = kb.passages
-        self.citations = tuple(kb.citation(p) for p in kb.passages)
+        self.citations = _Citations(kb)
         documents = [self._passage_terms(p) for p in kb.passages]
         self._postings = Postings(documents)
         self._vocabulary = sorted(self._postings.term_ids)
@@ -105,6 +121,9 @@ class Index:
         self._idf = TermWeights(self._postings)
         # The weight of the rarest term: what an unknown content word weighs (coverage).
         self._ceiling = self._term_weight_of_df(int(self._postings.df.min())) if self._idf else 1.0
+        self.analyzer.trim_caches()
+        # `ask` shows the top hits twice (excerpts, recommendation votes): match their words once.
+        self._matched_words = lru_cache(maxsize=256)(self._find_matched_words)
         self.load_seconds = time.perf_counter() - started
 
     # -- building ----------------------------------------------------------------------
@@ -235,17 +254,21 @@ class Index:
         )
 
     def _hit(self, doc_id: int, score: float, query: _Query) -> Hit:
-        wanted = set(query.terms)
-        word_terms = self.analyzer.word_terms
-        matched = dict.fromkeys(
-            word for word, _, _ in words(self.passages[doc_id].text) if wanted.intersection(word_terms(word))
-        )
         return Hit(
             passage=self.passages[doc_id],
             score=float(score),
             citation=self.citations[doc_id],
-            matched_terms=tuple(matched),
+            matched_terms=self._matched_words(doc_id, query.terms),
         )
+
+    def _find_matched_words(self, doc_id: int, terms: tuple[str, ...]) -> tuple[str, ...]:
+        """Words of a passage whose terms are among ``terms``, in text order, once each."""
+        wanted = set(terms)
+        word_terms = self.analyzer.word_terms
+        matched = dict.fromkeys(
+            word for word, _, _ in words(self.passages[doc_id].text) if wanted.intersection(word_terms(word))
+        )
+        return tuple(matched)
 
     def recommendation_for(self, hits: tuple[Hit, ...]) -> Recommendation | None:
         """The recommendation of the best hit; when it supports several, the one the other top
