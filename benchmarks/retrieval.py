@@ -170,10 +170,12 @@ def report(results: list[Result]) -> str:
     ]
     for r in results:
         m50, s50, r50 = (percentile(x, 50) for x in (r.memobot_ms, r.bm25s_ms, r.rank_ms))
+        # Against plain rank-bm25, memobot's times on the same questions.
+        same50 = percentile(r.memobot_ms[: len(r.rank_ms)], 50)
         mem_ratio = f"{r.memobot_mb / r.bm25s_mb:.2f}×" if r.memobot_mb and r.bm25s_mb else "–"
         lines.append(
             f"| {r.size:,} | {r.load_s:.2f} | {r.index_s:.2f} | {_fmt_ms(r.memobot_ms)} "
-            f"| {_fmt_ms(r.bm25s_ms)} | {_fmt_ms(r.rank_ms)} | {m50 / s50:.2f}× | {r50 / m50:.1f}× "
+            f"| {_fmt_ms(r.bm25s_ms)} | {_fmt_ms(r.rank_ms)} | {m50 / s50:.2f}× | {r50 / same50:.1f}× "
             f"| {_mb(r.memobot_mb)} ({_mb(r.memobot_peak_mb)}) | {_mb(r.bm25s_mb)} ({_mb(r.bm25s_peak_mb)}) "
             f"| {mem_ratio} |"
         )
@@ -199,9 +201,11 @@ def targets(results: list[Result]) -> list[str]:
     if 100_000 in by_size:
         r = by_size[100_000]
         m50, s50, r50 = (percentile(x, 50) for x in (r.memobot_ms, r.bm25s_ms, r.rank_ms))
+        same50 = percentile(r.memobot_ms[: len(r.rank_ms)], 50)
         out.append(f"- p50 at 100 000 ≤ 10 ms: {m50:.2f} ms {_ok(m50 <= 10)}")
         out.append(f"- within 3× of bm25s at 100 000: {m50 / s50:.2f}× {_ok(m50 <= 3 * s50)}")
-        out.append(f"- ≥ 20× faster than plain rank-bm25 at 100 000: {r50 / m50:.1f}× {_ok(r50 >= 20 * m50)}")
+        speedup = r50 / same50
+        out.append(f"- ≥ 20× faster than plain rank-bm25 at 100 000: {speedup:.1f}× {_ok(speedup >= 20)}")
         if r.memobot_mb and r.bm25s_mb:
             ratio = r.memobot_mb / r.bm25s_mb
             out.append(f"- memory within 2× of bm25s at 100 000: {ratio:.2f}× {_ok(ratio <= 2)}")
