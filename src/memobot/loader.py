@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from .errors import KnowledgeError
+from .gcpause import gc_paused
 from .models import GlossaryEntry, KnowledgeBase, Memo, Passage, Recommendation, Role
 
 __all__ = ["TODO_MARKER", "bundled_knowledge_dir", "knowledge_files", "load_knowledge"]
@@ -86,7 +87,11 @@ def load_knowledge(directory: str | Path) -> KnowledgeBase:
     Raises KnowledgeError listing every problem, as ``FILE:LINE: FIELD: RULE``; nothing is
     half-loaded.
     """
-    directory = Path(directory)
+    with gc_paused():
+        return _load_knowledge(Path(directory))
+
+
+def _load_knowledge(directory: Path) -> KnowledgeBase:
     if not directory.is_dir():
         raise KnowledgeError([f"{directory}: not a directory"])
     try:
