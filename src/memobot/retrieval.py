@@ -12,6 +12,7 @@ from functools import lru_cache
 from rank_bm25 import BM25L, BM25Okapi, BM25Plus
 
 from .analysis import Analyzer, Concept, words
+from .gcpause import gc_paused
 from .models import Answer, Hit, KnowledgeBase, Passage, Recommendation
 from .postings import InvertedOkapi, Postings, Ranking, TermWeights
 
@@ -99,13 +100,19 @@ class Index:
     """An immutable, searchable snapshot of a knowledge base."""
 
     def __init__(self, kb: KnowledgeBase, settings: IndexSettings = DEFAULT_SETTINGS) -> None:
+        with gc_paused():
+            self._build(kb, settings)
+
+    def _build(self, kb: KnowledgeBase, settings: IndexSettings) -> None:
         started = time.perf_counter()
         self.kb = kb
         self.settings = settings
         self.analyzer = Analyzer.for_corpus(self._corpus_texts(kb), kb.glossary)
         self.passages: tuple[Passage, ...] = kb.passages
         self.citations = _Citations(kb)
+        self._label_terms: dict[tuple[str, ...], list[str]] = {}
         documents = [self._passage_terms(p) for p in kb.passages]
+        self._label_terms = {}
         self._postings = Postings(documents)
         self._vocabulary = sorted(self._postings.term_ids)
         self._reversed_vocabulary = sorted(t[::-1] for t in self._postings.term_ids)
@@ -136,10 +143,13 @@ class Index:
     def _passage_terms(self, passage: Passage) -> list[str]:
         terms = self.analyzer.document_terms(passage.text)
         if self.settings.heading_terms:
-            labels = list(passage.section)
-            labels += [self.kb.recommendation(r).role for r in passage.supports]
-            extra = dict.fromkeys(t for label in labels for t in self.analyzer.document_terms(label))
-            terms += list(extra)
+            labels = (*passage.section, *(self.kb.recommendation(r).role for r in passage.supports))
+            # Passages of a section share their labels: analyse each combination once.
+            extra = self._label_terms.get(labels)
+            if extra is None:
+                found = dict.fromkeys(t for label in labels for t in self.analyzer.document_terms(label))
+                extra = self._label_terms[labels] = list(found)
+            terms += extra
         return terms
 
     def _term_weight(self, term: str) -> float:
