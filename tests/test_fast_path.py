@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 from corpus import make_questions, write_knowledge_base
 
-PASSAGES = 2_000
+PASSAGES = 1_500
 QUESTIONS = 2_000
 
 
@@ -130,3 +130,22 @@ def test_ranking_reads_ties_in_passage_order() -> None:
             assert Ranking(ids, scores)[:stop] == expected[:stop]
         assert Ranking(ids, scores)[-1] == expected[-1]
         assert list(Ranking(ids, scores)) == expected
+
+
+def test_decompounding_skips_only_what_cannot_match(
+    setup: tuple[Index, BM25Okapi, list[list[str]], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """split_compound skips stemming a head that no lexicon entry starts: every word of the
+    corpus and of the bundled memo gets the same terms with the shortcut as without it."""
+    from memobot.analysis import Analyzer
+    from memobot.loader import bundled_knowledge_dir
+
+    index, _, _, _ = setup
+    texts = [p.text for p in index.passages]
+    texts += [p.text for p in load_knowledge(bundled_knowledge_dir()).passages]
+    distinct = {w for text in texts for w, _, _ in words(text)}
+    fast = Analyzer(index.analyzer.lexicon, (), index.analyzer.known_words)
+    expected = {w: fast.word_terms(w) for w in distinct}
+    monkeypatch.setattr(Analyzer, "_may_start_with_stem", lambda self, word: True)
+    slow = Analyzer(index.analyzer.lexicon, (), index.analyzer.known_words)
+    assert {w: slow.word_terms(w) for w in distinct} == expected
