@@ -207,7 +207,7 @@ class _Checker:
         return good
 
     def _typed(self, value: Any, path: Path_, kind: str) -> Any:
-        if isinstance(value, str) and _TODO_RE.search(value):
+        if isinstance(value, str) and TODO_MARKER in value and _TODO_RE.search(value):
             self.problem(path, _TODO_RULE)
             return None
         if kind in ("str", "id", "id?"):
