@@ -1,7 +1,7 @@
 """Retrieval-quality baselines against memobot, on the question files.
 
 Run: .venv/bin/python benchmarks/quality_baselines.py [QUESTIONS.yaml ...]
-(needs the `bench` extra for bm25s: pip install -e '.[bench]')
+(bm25s comes with the `dev` extra that the README installs)
 
 Baselines, as the issue describes them, over the raw memo text (shared/sources) split at
 blank lines, with no answered decision (every question gets its top chunks):

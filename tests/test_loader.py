@@ -232,3 +232,23 @@ def test_glossary_only_directory_is_refused(tmp_path: Path) -> None:
     """A directory with a glossary but no memo has nothing to answer from."""
     directory = write_kb(tmp_path / "kb", {"g.yaml": GLOSSARY})
     assert _problems(directory) == [f"{directory}: no memo file found (a *.yaml file with a `memo` key)"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("  year: 2024", "  year: 2024\ttab"),  # libyaml accepts a tab in a plain value
+        ("  year: 2024", "  year: 2024\n\ufeff"),  # and a byte-order mark after the start
+        ("title: Arktis i forandring", "title: [Arktis"),  # its error message differs
+    ],
+)
+def test_fast_parser_refuses_what_the_python_parser_refuses(tmp_path: Path, old: str, new: str) -> None:
+    """libyaml parses, but what the pure-Python parser refuses is refused with its message."""
+    import yaml
+
+    text = MEMO_A.replace(old, new, 1)
+    with pytest.raises(yaml.YAMLError) as caught:
+        yaml.load(text, Loader=yaml.SafeLoader)
+    directory = write_kb(tmp_path / "kb", {"a.yaml": text})
+    (problem,) = _problems(directory)
+    assert problem.endswith(f"invalid YAML: {caught.value.problem}")

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from .errors import KnowledgeError
+from .gcpause import gc_paused
 from .models import GlossaryEntry, KnowledgeBase, Memo, Passage, Recommendation, Role
 
 __all__ = ["TODO_MARKER", "bundled_knowledge_dir", "knowledge_files", "load_knowledge"]
@@ -86,7 +87,11 @@ def load_knowledge(directory: str | Path) -> KnowledgeBase:
     Raises KnowledgeError listing every problem, as ``FILE:LINE: FIELD: RULE``; nothing is
     half-loaded.
     """
-    directory = Path(directory)
+    with gc_paused():
+        return _load_knowledge(Path(directory))
+
+
+def _load_knowledge(directory: Path) -> KnowledgeBase:
     if not directory.is_dir():
         raise KnowledgeError([f"{directory}: not a directory"])
     try:
@@ -202,7 +207,7 @@ class _Checker:
         return good
 
     def _typed(self, value: Any, path: Path_, kind: str) -> Any:
-        if isinstance(value, str) and _TODO_RE.search(value):
+        if isinstance(value, str) and TODO_MARKER in value and _TODO_RE.search(value):
             self.problem(path, _TODO_RULE)
             return None
         if kind in ("str", "id", "id?"):
@@ -455,9 +460,27 @@ class _DuplicateKey(Exception):
         self.key, self.line = key, line
 
 
+# libyaml's parser (PyYAML's CSafeLoader) reads a large knowledge base ~15× faster than the
+# pure-Python one. Its error messages differ, so a file it refuses is parsed again by the
+# pure-Python parser, whose message is the one reported: errors read the same everywhere.
+# libyaml also accepts two things the pure-Python parser refuses (a tab inside a plain
+# value, a byte-order mark after the start); such a file is left to the pure-Python parser.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+_PYTHON_ONLY = ("\t", "\ufeff")
+
+
 def _parse_yaml(text: str) -> tuple[Any, dict[Path_, int]]:
     """Parse YAML safely, returning the data and the line of every node, by path."""
-    loader = yaml.SafeLoader(text)
+    if _FAST_LOADER is not None and not any(ch in text for ch in _PYTHON_ONLY):
+        try:
+            return _parse_with(_FAST_LOADER, text)
+        except yaml.YAMLError:
+            pass
+    return _parse_with(yaml.SafeLoader, text)
+
+
+def _parse_with(loader_class: Any, text: str) -> tuple[Any, dict[Path_, int]]:
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
         if node is None:

@@ -5,13 +5,17 @@ from __future__ import annotations
 import bisect
 import math
 import time
-from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
+import numpy as np
 from rank_bm25 import BM25L, BM25Okapi, BM25Plus
 
 from .analysis import Analyzer, Concept, words
+from .gcpause import gc_paused
 from .models import Answer, Hit, KnowledgeBase, Passage, Recommendation
+from .postings import InvertedOkapi, Postings, Ranking, TermWeights
 
 __all__ = ["DEFAULT_SETTINGS", "Index", "IndexSettings"]
 
@@ -89,6 +93,45 @@ def _floor_idf(bm25: BM25Okapi) -> None:
             bm25.idf[term] = floor
 
 
+class _Coordinated(Sequence):
+    """A ranking whose head was re-ordered; the tail is read from the (lazy) ranking only when
+    a reader pages past the head, so a question over 100 000 passages never sorts them all."""
+
+    def __init__(self, head: list[tuple[int, float]], ranking: Sequence[tuple[int, float]]) -> None:
+        self._head = head
+        self._ranking = ranking
+
+    def __len__(self) -> int:
+        return len(self._ranking)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step == 1 and stop <= len(self._head):
+                return self._head[start:stop]
+            return [self[i] for i in range(start, stop, step)]
+        if index < 0:
+            index += len(self)
+        if index < len(self._head):
+            return self._head[index]
+        return self._ranking[index]
+
+
+class _Citations(Sequence):
+    """Each passage's citation, made when asked (a string per passage is ~15 MB per 100 000)."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self._kb = kb
+
+    def __len__(self) -> int:
+        return len(self._kb.passages)
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return self._kb.citation(self._kb.passages[index])
+
+
 @dataclass(frozen=True)
 class _Query:
     """A question resolved against the index vocabulary."""
@@ -103,32 +146,40 @@ class Index:
     """An immutable, searchable snapshot of a knowledge base."""
 
     def __init__(self, kb: KnowledgeBase, settings: IndexSettings = DEFAULT_SETTINGS) -> None:
+        with gc_paused():
+            self._build(kb, settings)
+
+    def _build(self, kb: KnowledgeBase, settings: IndexSettings) -> None:
         started = time.perf_counter()
         self.kb = kb
         self.settings = settings
         self.analyzer = Analyzer.for_corpus(self._corpus_texts(kb), kb.glossary)
         self.passages: tuple[Passage, ...] = kb.passages
-        self.citations = tuple(kb.citation(p) for p in kb.passages)
+        self.citations = _Citations(kb)
+        self._label_terms: dict[tuple[str, ...], list[str]] = {}
         documents = [self._passage_terms(p) for p in kb.passages]
-        # Surface words with their terms, to tell which words of a hit matched.
-        self._surfaces = [
-            [(w, self.analyzer.word_terms(w)) for w, _, _ in words(p.text)] for p in kb.passages
-        ]
-        postings: dict[str, list[int]] = defaultdict(list)
-        for doc_id, terms in enumerate(documents):
-            for term in dict.fromkeys(terms):
-                postings[term].append(doc_id)
-        self._postings = dict(postings)
-        self._vocabulary = sorted(self._postings)
-        self._reversed_vocabulary = sorted(t[::-1] for t in self._postings)
-        self._vocabulary_set = frozenset(self._postings)
-        cls = _BM25[settings.variant]
-        extra = {"delta": settings.delta} if settings.variant != "okapi" else {}
-        self._bm25 = cls(documents, k1=settings.k1, b=settings.b, **extra)
+        self._label_terms = {}
+        self._postings = Postings(documents)
+        self._vocabulary = sorted(self._postings.term_ids)
+        self._reversed_vocabulary = sorted(t[::-1] for t in self._postings.term_ids)
+        self._vocabulary_set = self._postings.term_ids.keys()
+        self._bm25: BM25Okapi | BM25L | BM25Plus
         if settings.variant == "okapi":
+            # rank-bm25's BM25Okapi over the inverted index: the same scores, from postings.
+            self._bm25 = InvertedOkapi(self._postings, k1=settings.k1, b=settings.b)
             _floor_idf(self._bm25)
-        self._idf = {t: self._term_weight(t) for t in self._postings}
-        self._prior = [settings.colophon_weight if p.kind == "colophon" else 1.0 for p in self.passages]
+        else:
+            cls = _BM25[settings.variant]
+            self._bm25 = cls(documents, k1=settings.k1, b=settings.b, delta=settings.delta)
+        self._idf = TermWeights(self._postings)
+        # The weight of the rarest term: what an unknown content word weighs (coverage).
+        self._ceiling = self._term_weight_of_df(int(self._postings.df.min())) if self._idf else 1.0
+        prior = np.array([settings.colophon_weight if p.kind == "colophon" else 1.0 for p in self.passages])
+        # None when every factor is 1, so the common case scores exactly as rank-bm25 does.
+        self._prior = prior if (prior != 1.0).any() else None
+        self.analyzer.trim_caches()
+        # `ask` shows the top hits twice (excerpts, recommendation votes): match their words once.
+        self._matched_words = lru_cache(maxsize=256)(self._find_matched_words)
         self.load_seconds = time.perf_counter() - started
 
     # -- building ----------------------------------------------------------------------
@@ -141,15 +192,22 @@ class Index:
     def _passage_terms(self, passage: Passage) -> list[str]:
         terms = self.analyzer.document_terms(passage.text)
         if self.settings.heading_terms:
-            labels = list(passage.section)
-            labels += [self.kb.recommendation(r).role for r in passage.supports]
-            extra = dict.fromkeys(t for label in labels for t in self.analyzer.document_terms(label))
-            terms += list(extra)
+            labels = (*passage.section, *(self.kb.recommendation(r).role for r in passage.supports))
+            # Passages of a section share their labels: analyse each combination once.
+            extra = self._label_terms.get(labels)
+            if extra is None:
+                found = dict.fromkeys(t for label in labels for t in self.analyzer.document_terms(label))
+                extra = self._label_terms[labels] = list(found)
+            terms += extra
         return terms
 
     def _term_weight(self, term: str) -> float:
         # Okapi IDF without rank-bm25's floor: a weight for coverage, not for scoring.
-        n, df = len(self.passages), len(self._postings[term])
+        return self._idf[term]
+
+    def _term_weight_of_df(self, df: int) -> float:
+        # As TermWeights computes it, so that the maximum is exactly the rarest term's weight.
+        n = len(self.passages)
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
     # -- questions ---------------------------------------------------------------------
@@ -189,18 +247,21 @@ class Index:
 
     def candidates(self, terms: tuple[str, ...]) -> list[int]:
         """Passages that contain at least one of the terms."""
-        found: set[int] = set()
-        for term in terms:
-            found.update(self._postings.get(term, ()))
-        return sorted(found)
+        return self._postings.candidates(terms).tolist()
 
-    def ranked(self, terms: tuple[str, ...]) -> list[tuple[int, float]]:
-        """(passage index, score) of every matching passage, best first, ties by file order."""
+    def ranked(self, terms: tuple[str, ...]) -> Ranking | list[tuple[int, float]]:
+        """(passage index, score) of every matching passage, best first, ties by file order.
+
+        With Okapi, a lazily sorted sequence: reading the first few costs a partial selection.
+        """
+        if isinstance(self._bm25, InvertedOkapi):
+            return self._bm25.ranking(terms, self._prior)
         ids = self.candidates(terms)
         if not ids:
             return []
         scores = self._bm25.get_batch_scores(list(terms), ids)
-        scores = [s * self._prior[i] for i, s in zip(ids, scores, strict=True)]
+        if self._prior is not None:
+            scores = [s * float(self._prior[i]) for i, s in zip(ids, scores, strict=True)]
         return sorted(zip(ids, scores, strict=True), key=lambda pair: (-pair[1], pair[0]))
 
     def coverage(self, query: _Query, doc_id: int) -> float:
@@ -212,7 +273,7 @@ class Index:
         """
         if not query.concepts:
             return 0.0
-        ceiling = max(self._idf.values(), default=1.0)
+        ceiling = self._ceiling
         total = matched = 0.0
         doc_terms = self._bm25.doc_freqs[doc_id]
         for concept, found in query.concepts:
@@ -229,7 +290,7 @@ class Index:
                 matched += weight
         return matched / total if total else 0.0
 
-    def coordinated(self, query: _Query, ranking: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    def coordinated(self, query: _Query, ranking: Sequence[tuple[int, float]]) -> _Coordinated:
         """Re-order BM25's best passages by score × coverage: Lucene's classic coordination factor.
 
         BM25 sums term scores, so one rare word repeated can outrank a passage that matches the
@@ -243,7 +304,7 @@ class Index:
             (doc_id, score * self.coverage(query, doc_id)) for doc_id, score in ranking[:_COORDINATION_DEPTH]
         ]
         head.sort(key=lambda pair: (-pair[1], pair[0]))
-        return head + ranking[_COORDINATION_DEPTH:]
+        return _Coordinated(head, ranking)
 
     def _answers(self, coverage: float, doc_id: int) -> bool:
         """Whether a passage covering this much of a question answers it: a strict majority,
@@ -292,14 +353,21 @@ class Index:
         )
 
     def _hit(self, doc_id: int, score: float, query: _Query) -> Hit:
-        wanted = set(query.terms)
-        matched = dict.fromkeys(word for word, terms in self._surfaces[doc_id] if wanted.intersection(terms))
         return Hit(
             passage=self.passages[doc_id],
             score=float(score),
             citation=self.citations[doc_id],
-            matched_terms=tuple(matched),
+            matched_terms=self._matched_words(doc_id, query.terms),
         )
+
+    def _find_matched_words(self, doc_id: int, terms: tuple[str, ...]) -> tuple[str, ...]:
+        """Words of a passage whose terms are among ``terms``, in text order, once each."""
+        wanted = set(terms)
+        word_terms = self.analyzer.word_terms
+        matched = dict.fromkeys(
+            word for word, _, _ in words(self.passages[doc_id].text) if wanted.intersection(word_terms(word))
+        )
+        return tuple(matched)
 
     def recommendation_for(self, hits: tuple[Hit, ...]) -> Recommendation | None:
         """The recommendation of the best hit; when it supports several, the one the other top
@@ -319,12 +387,15 @@ class Index:
             depth, rec = depth + 1, self.kb.recommendation(rec.parent_id)
         return depth
 
-    def suggestions(self, ranking: list[tuple[int, float]], limit: int = 3) -> tuple[str, ...]:
+    def suggestions(self, ranking: Sequence[tuple[int, float]], limit: int = 3) -> tuple[str, ...]:
         """Closest topics: the sections of the best partial matches, else the memos' roles."""
-        labels = dict.fromkeys(
-            f"{self.kb.memo(self.passages[i].memo_id).title}: {self.passages[i].section_label}"
-            for i, _ in ranking
-        )
+        labels: dict[str, None] = {}
+        for i, _ in ranking:
+            if len(labels) >= limit:
+                break  # the first `limit` distinct labels are all that is shown
+            labels.setdefault(
+                f"{self.kb.memo(self.passages[i].memo_id).title}: {self.passages[i].section_label}"
+            )
         if len(labels) < limit:
             for memo in self.kb.memos:
                 for role in memo.roles:

@@ -1,0 +1,40 @@
+"""The benchmark scripts run, and the corpus generator writes loadable, deterministic knowledge bases."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from memobot import load_knowledge
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from corpus import make_questions, write_knowledge_base  # noqa: E402
+
+
+def test_generated_knowledge_base_loads_and_is_deterministic(tmp_path: Path) -> None:
+    first = write_knowledge_base(tmp_path / "a", 95, seed=3)
+    second = write_knowledge_base(tmp_path / "b", 95, seed=3)
+    kb = load_knowledge(first)
+    assert len(kb.passages) == 95 and len(kb.memos) >= 3 and kb.glossary
+    assert all(p.supports for p in kb.passages)
+    assert load_knowledge(second).version == kb.version
+    questions = make_questions(first, 50, seed=3)
+    assert len(questions) == 50 and questions == make_questions(second, 50, seed=3)
+
+
+@pytest.mark.slow
+def test_retrieval_benchmark_quick_runs() -> None:
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "retrieval.py"), "--quick", "--no-memory"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "| 1,000 |" in done.stdout
