@@ -34,6 +34,7 @@ __all__ = [
     "answer_message",
     "error_message",
     "home_view",
+    "notice_message",
     "parse_button_value",
     "refresh_message",
     "too_long_message",
@@ -326,16 +327,16 @@ def usage_message(examples: Sequence[str], *, admin: bool = False) -> Message:
     lines = [
         "*Ask me about the policy memos.* I answer with exact quotes from the memos, "
         "each with its source, and the memo's matching recommendation.",
-        "• Mention me in a channel: `@memobot <question>` — I answer in a thread.\n"
+        "• Mention me in a channel: `@memobot &lt;question&gt;` — I answer in a thread.\n"
         "• Send me a direct message with your question.\n"
-        "• `/memo <question>` — only you see the answer; *Share in channel* posts it for everyone.\n"
+        "• `/memo &lt;question&gt;` — only you see the answer; *Share in channel* posts it for everyone.\n"
         "• `/memo help` — this help.",
     ]
     if admin:
         lines[-1] += "\n• `/memo refresh` — reload the knowledge base (admins)."
     if examples:
         lines.append("*Examples:*\n" + "\n".join(f"• `/memo {_escaped(q, 300)}`" for q in examples[:6]))
-    text = "Ask me about the policy memos: mention me, DM me, or use /memo <question>."
+    text = "Ask me about the policy memos: mention me, DM me, or use /memo &lt;question&gt;."
     return Message(text=text, blocks=(_section("\n\n".join(lines)),))
 
 
@@ -346,6 +347,12 @@ def too_long_message(length: int, limit: int) -> Message:
         "characters. Please ask something shorter."
     )
     return Message(text=text, blocks=(_section(text),))
+
+
+def notice_message(mrkdwn: str) -> Message:
+    """A short message whose mrkdwn is ours: callers escape whatever they put into it."""
+    shown = _fit_mrkdwn(mrkdwn)
+    return Message(text=shown, blocks=(_section(shown),))
 
 
 def error_message(text: str) -> Message:

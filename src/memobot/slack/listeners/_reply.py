@@ -10,9 +10,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from ..app import Bot
-from ..blocks import Message, answer_message, error_message, too_long_message, usage_message
+from ..blocks import Message, answer_message, notice_message, too_long_message, usage_message
 from ..examples import example_questions
-from ..text import clean_question, is_user_id
+from ..text import clean_question, escape, is_user_id
 
 __all__ = [
     "APOLOGY",
@@ -83,12 +83,14 @@ def api_error(exc: SlackApiError) -> str:
         return "unknown_error"
 
 
-def tell_user(client: WebClient, user: object, text: str) -> bool:
-    """A direct message to ``user`` from the bot (the App Home's Messages tab); False if impossible."""
+def tell_user(client: WebClient, user: object, mrkdwn: str) -> bool:
+    """A direct message to ``user`` from the bot (the App Home's Messages tab); False if impossible.
+
+    ``mrkdwn`` is sent as is: escape anything in it that came from outside."""
     if not is_user_id(user):
         return False
     try:
-        client.chat_postMessage(channel=user, **error_message(text).as_kwargs())
+        client.chat_postMessage(channel=user, **notice_message(mrkdwn).as_kwargs())
         return True
     except SlackApiError as exc:
         log.warning("cannot send a direct message to %s: %s", user, api_error(exc))
@@ -121,7 +123,7 @@ def post_reply(
             tell_user(
                 client,
                 user,
-                f"I could not answer you in {where} ({error}): I am probably not a member of it. "
+                f"I could not answer you in {where} ({escape(error)}): I am probably not a member of it. "
                 "Invite me with /invite @memobot, or ask me here.",
             )
         return False

@@ -19,8 +19,10 @@ from ..blocks import (
     ButtonValue,
     Message,
     error_message,
+    notice_message,
     parse_button_value,
 )
+from ..text import escape
 from ._reply import APOLOGY, UNREACHABLE, answer_for, api_error, channel_ref, post_reply
 
 __all__ = ["register"]
@@ -102,12 +104,12 @@ def share(bot: Bot, body: Mapping, value: ButtonValue, respond: Respond, client:
         log.warning("sharing into %s failed: %s", channel, error)
         if error in UNREACHABLE:
             text = (
-                f"I cannot post in {channel_ref(channel)} ({error}): I am not a member of it. "
+                f"I cannot post in {channel_ref(channel)} ({escape(error)}): I am not a member of it. "
                 "Invite me with /invite @memobot and press Share again."
             )
         else:
-            text = f"Slack did not let me share the answer ({error}). Please try again in a moment."
-        _private(respond, error_message(text))
+            text = f"Slack did not let me share the answer ({escape(error)}). Please try again in a moment."
+        _private(respond, notice_message(text))
         return
     try:
         respond(delete_original=True)
