@@ -52,8 +52,12 @@ def _markup_words(token: str) -> str:
 def clean_question(text: str) -> str:
     """The words of a question as typed in Slack: mentions and markup gone, entities decoded,
     formatting marks and control characters dropped, whitespace collapsed."""
-    text = _MARKUP.sub(lambda m: f" {_markup_words(m.group(1))} ", text)
-    text = _unescape(text)
+    # Until stable: "<<@U1>>" must not leave a new "< >" token behind. Slack escapes every
+    # bracket a user types, so brackets left over after that are stray and go too.
+    previous = None
+    while previous != text:
+        previous, text = text, _MARKUP.sub(lambda m: f" {_markup_words(m.group(1))} ", text)
+    text = _unescape(text.replace("<", " ").replace(">", " "))
     text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text)
     text = _FORMATTING.sub(" ", text)
     return _SPACE.sub(" ", text).strip()
