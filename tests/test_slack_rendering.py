@@ -385,16 +385,17 @@ def test_refresh_and_home_rendering_respect_limits_for_any_problems(problems: li
         assert len(text) <= MAX_SECTION_TEXT
 
 
-@given(st.text(max_size=3000), st.integers(0, 1000), st.lists(st.text(max_size=40), max_size=10))
-def test_button_values_round_trip_or_are_left_out(question: str, offset: int, ids: list[str]) -> None:
-    """A button value parses back to what it carried (when the question is not blank)."""
+@given(st.text(max_size=3000).filter(str.strip), st.integers(0, 5))
+def test_button_values_round_trip_or_are_left_out(question: str, offset: int) -> None:
+    """Every button carries a value that parses back to the question it was made for."""
     kb = _kb()
-    message = answer_message(_answer(kb, question or "q", k=2), kb, shareable=True)
+    message = answer_message(_answer(kb, question, k=2, offset=offset), kb, shareable=True)
     for block in message.blocks:
         for element in block.get("elements", []):
             if element.get("type") == "button":
                 value = parse_button_value(element["value"])
-                assert value is not None and value.question == (question or "q")
+                assert value is not None and value.question == question
+                assert value.offset in (offset, offset + 2)
 
 
 # --- settings ------------------------------------------------------------------------------
@@ -482,3 +483,38 @@ def test_examples_fall_back_gracefully_on_a_small_knowledge_base(tmp_path: Path)
     index = Index(load_knowledge(write_kb(tmp_path / "kb", {"a.yaml": MEMO_A})))
     examples = example_questions(index)
     assert examples == ("Hvad kan Danmark gøre som alliancebrobygger?",)
+
+
+# --- the manifest --------------------------------------------------------------------------
+
+
+def test_manifest_asks_for_exactly_what_the_bot_uses() -> None:
+    """slack/manifest.yml has exactly the scopes and events the listeners need, /memo,
+    interactivity, Socket Mode and the App Home with a writable Messages tab."""
+    import yaml
+
+    manifest = yaml.safe_load(
+        (Path(__file__).parents[1] / "slack" / "manifest.yml").read_text(encoding="utf-8")
+    )
+    assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == [
+        "app_mentions:read",
+        "chat:write",
+        "commands",
+        "im:history",
+    ]
+    assert "user" not in manifest["oauth_config"]["scopes"]
+    settings_ = manifest["settings"]
+    assert sorted(settings_["event_subscriptions"]["bot_events"]) == [
+        "app_home_opened",
+        "app_mention",
+        "message.im",
+    ]
+    assert settings_["interactivity"]["is_enabled"] and settings_["socket_mode_enabled"]
+    [command] = manifest["features"]["slash_commands"]
+    assert command["command"] == "/memo"
+    home = manifest["features"]["app_home"]
+    assert (
+        home["home_tab_enabled"]
+        and home["messages_tab_enabled"]
+        and not home["messages_tab_read_only_enabled"]
+    )
