@@ -65,9 +65,10 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     service = KnowledgeService(directory)
     status = service.status()
     log.info(
-        "knowledge %s: %d memos, %d passages (version %s)",
+        "knowledge %s: %d memo%s, %d passages (version %s)",
         directory,
         status.memos,
+        "" if status.memos == 1 else "s",
         status.passages,
         status.version,
     )
