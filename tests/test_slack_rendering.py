@@ -518,3 +518,30 @@ def test_manifest_asks_for_exactly_what_the_bot_uses() -> None:
         and home["messages_tab_enabled"]
         and not home["messages_tab_read_only_enabled"]
     )
+
+
+def test_examples_ask_a_bounded_number_of_questions_once_per_version(tmp_path: Path) -> None:
+    """Many memos sharing role names cost one question per distinct role, and a burst of
+    callers on many threads computes the examples once."""
+    import threading
+
+    files = {
+        f"m{n}.yaml": MEMO_A.replace("id: memo-a", f"id: memo-{n}").replace("a-", f"m{n}-") for n in range(60)
+    }
+
+    class CountingIndex(Index):
+        asked = 0
+
+        def ask(self, question: str, k: int = 3, offset: int = 0):
+            CountingIndex.asked += 1
+            return super().ask(question, k=k, offset=offset)
+
+    index = CountingIndex(load_knowledge(write_kb(tmp_path / "kb", files)))
+    results: list[tuple[str, ...]] = []
+    threads = [threading.Thread(target=lambda: results.append(example_questions(index))) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(results)) == 1 and results[0]
+    assert CountingIndex.asked <= 2  # "Central anbefaling" and "Alliancebrobygger", once each
