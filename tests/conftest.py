@@ -93,3 +93,8 @@ def write_kb(directory: Path, files: dict[str, str]) -> Path:
 def tiny_kb(tmp_path: Path) -> Path:
     """A two-memo knowledge base with a glossary."""
     return write_kb(tmp_path / "kb", {"a.yaml": MEMO_A, "b.yaml": MEMO_B, "glossary.yaml": GLOSSARY})
+
+
+# --- Slack fakes (tests/slack_fixtures.py): fake_slack, fake_socket_mode ---------------------
+from tests.slack_fixtures import fake_slack, fake_socket_mode  # noqa: E402, F401
+# --- end Slack fakes ---------------------------------------------------------------------------

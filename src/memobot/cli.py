@@ -168,6 +168,15 @@ def _curator_commands(sub: argparse._SubParsersAction) -> None:
 _EXTRA_COMMANDS.append(_curator_commands)
 
 
+def _slack_commands(sub: argparse._SubParsersAction) -> None:
+    from .slack.cli import register
+
+    register(sub)
+
+
+_EXTRA_COMMANDS.append(_slack_commands)
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)

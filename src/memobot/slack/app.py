@@ -1,0 +1,144 @@
+"""Build the Bolt app: one Web API client, one place that registers listeners, nothing else.
+
+``build_app`` is what ``memobot serve`` and the tests call; the transport (Socket Mode or the
+HTTP server in :mod:`memobot.slack.server`) is chosen afterwards.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry import ConnectionErrorRetryHandler, RetryHandler, RetryState
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+
+from ..service import KnowledgeService
+from .dedupe import SeenKeys
+from .feedback import FeedbackLog
+from .settings import SlackSettings
+
+__all__ = ["Bot", "RateLimitRetry", "build_app", "build_client"]
+
+log = logging.getLogger(__name__)
+
+_MAX_RETRY_AFTER = 30.0
+"""Longest Retry-After we wait for inside a listener; longer waits give up and are logged."""
+
+
+class RateLimitRetry(RetryHandler):
+    """Retry a 429 after exactly its ``Retry-After`` seconds (plus a little jitter).
+
+    slack_sdk's ``RateLimitErrorRetryHandler`` always adds up to a second on top, which makes
+    a ``Retry-After: 0`` wait about half a second for nothing.
+    """
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        if response is None or response.status_code != 429:
+            return False
+        return _retry_after(response) <= _MAX_RETRY_AFTER
+
+    def prepare_for_next_attempt(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> None:
+        wait = _retry_after(response) if response is not None else 1.0
+        # Jitter spreads out the threads that were all told to wait the same time.
+        time.sleep(wait + random.uniform(0, min(0.25, wait * 0.1 + 0.01)))
+        state.next_attempt_requested = True
+        state.increment_current_attempt()
+
+
+def _retry_after(response: HttpResponse) -> float:
+    for name, values in response.headers.items():
+        if name.lower() == "retry-after":
+            value = values[0] if isinstance(values, list) and values else values
+            try:
+                return max(0.0, float(value))
+            except (TypeError, ValueError):
+                return 1.0
+    return 1.0
+
+
+class _QuietClientWarning(logging.Filter):
+    """Drops Bolt's warning that SLACK_BOT_TOKEN in the environment is unused: we pass our own
+    client on purpose (it carries SLACK_API_URL and the retry handlers) and it has the token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("As you gave `client` as well")
+
+
+_BOLT_LOG = logging.getLogger("memobot.slack.bolt")
+_BOLT_LOG.addFilter(_QuietClientWarning())
+
+
+def build_client(settings: SlackSettings) -> WebClient:
+    """The Web API client: Slack's (or ``SLACK_API_URL``'s) base URL, 429s and broken
+    connections retried."""
+    return WebClient(
+        token=settings.bot_token,
+        base_url=settings.api_url,
+        timeout=15,
+        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1), RateLimitRetry(max_retry_count=3)],
+    )
+
+
+@dataclass(frozen=True)
+class Bot:
+    """What every listener needs, built once per app."""
+
+    service: KnowledgeService
+    """The live knowledge base."""
+    settings: SlackSettings
+    """Validated settings."""
+    feedback: FeedbackLog
+    """Where 👍 / 👎 go."""
+    seen: SeenKeys = field(default_factory=SeenKeys)
+    """Event ids and (channel, ts) pairs already answered."""
+
+
+def build_app(
+    settings: SlackSettings,
+    service: KnowledgeService,
+    *,
+    client: WebClient | None = None,
+    executor: ThreadPoolExecutor | None = None,
+) -> App:
+    """The Bolt app with every memobot listener registered.
+
+    Calls ``auth.test`` once (Bolt needs the bot's own ids to ignore its own messages). The
+    app acks as soon as a listener calls ``ack()`` (``process_before_response=False``):
+    retrieval and posting run afterwards on ``executor``'s threads.
+    """
+    from .listeners import register
+
+    client = client if client is not None else build_client(settings)
+    app = App(
+        client=client,
+        signing_secret=settings.signing_secret or "",
+        # Socket Mode requests arrive over an authenticated websocket and carry no signature.
+        request_verification_enabled=settings.signing_secret is not None,
+        process_before_response=False,
+        listener_executor=executor
+        or ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="memobot-answer"),
+        logger=_BOLT_LOG,
+    )
+    bot = Bot(service=service, settings=settings, feedback=FeedbackLog(settings.feedback_file))
+    register(app, bot)
+    return app

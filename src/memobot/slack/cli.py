@@ -1,0 +1,129 @@
+"""``memobot serve``: run the Slack bot in Socket Mode (default) or over HTTP."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+
+from .. import config
+from ..errors import MemobotError
+from ..live import LiveSettings, start_live_refresh
+from ..service import KnowledgeService
+
+__all__ = ["register"]
+
+log = logging.getLogger("memobot.slack")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``serve`` to the command line."""
+    serve = sub.add_parser(
+        "serve",
+        help="run the Slack bot (Socket Mode; --http for the HTTP server)",
+        description=(
+            "Run the Slack bot. Socket Mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN; --http needs "
+            "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET and serves POST /slack/events and GET /healthz."
+        ),
+    )
+    serve.add_argument(
+        "--http", action="store_true", help="serve Slack's HTTP requests instead of Socket Mode"
+    )
+    serve.add_argument(
+        "--host", help="address to listen on with --http (default: $MEMOBOT_HTTP_HOST or 0.0.0.0)"
+    )
+    serve.add_argument(
+        "--port", type=_port, help="port to listen on with --http (default: $MEMOBOT_HTTP_PORT or 3000)"
+    )
+    serve.set_defaults(run=_cmd_serve)
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port number (0 to 65535)")
+    return value
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from .app import build_app
+    from .logging_setup import configure_logging
+    from .server import HttpServer, socket_mode_handler, stop_answering
+    from .settings import SlackSettings
+
+    if (args.host or args.port is not None) and not args.http:
+        raise MemobotError("--host and --port only apply with --http")
+    directory = config.knowledge_dir(args.knowledge)
+    # Every setting is checked before anything starts: one clear line instead of a half-up bot.
+    settings = SlackSettings.from_env("http" if args.http else "socket", knowledge_dir=directory)
+    live_settings = LiveSettings.from_env()
+    configure_logging(secrets=(settings.bot_token, settings.app_token, settings.signing_secret))
+    service = KnowledgeService(directory)
+    status = service.status()
+    log.info(
+        "knowledge %s: %d memo%s, %d passages (version %s)",
+        directory,
+        status.memos,
+        "" if status.memos == 1 else "s",
+        status.passages,
+        status.version,
+    )
+    try:
+        app = build_app(settings, service)
+    except Exception as exc:
+        raise MemobotError(
+            f"Slack did not accept SLACK_BOT_TOKEN, or {settings.api_url} cannot be reached "
+            f"(auth.test: {_reason(exc)})"
+        ) from None
+    _stop_on_sigterm()
+    live = start_live_refresh(service, live_settings)
+    try:
+        if args.http:
+            server = HttpServer(
+                app,
+                service,
+                host=args.host or settings.http_host,
+                port=settings.http_port if args.port is None else args.port,
+                threads=settings.workers,
+            )
+            server.serve_forever()
+        else:
+            handler = socket_mode_handler(app, settings)
+            log.info("connecting to Slack in Socket Mode")
+            try:
+                handler.start()
+            finally:
+                handler.close()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        live.stop()
+        log.info("stopping: finishing the answers in progress")
+        stop_answering(app, wait=True)
+    return 0
+
+
+def _reason(exc: Exception) -> str:
+    """The Web API error code when there is one, else the exception's type (never a token)."""
+    response = getattr(exc, "response", None)
+    error = response.get("error") if isinstance(response, dict) else None
+    text = str(exc)
+    for code in ("invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"):
+        if code in text:
+            error = code
+    return error or type(exc).__name__
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM (systemd, docker stop) shuts down like Ctrl-C: in-flight answers are finished."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGTERM"):
+        return
+
+    def interrupt(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)

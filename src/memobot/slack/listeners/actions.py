@@ -1,0 +1,171 @@
+"""Buttons on answers: Share in channel, More results, 👍 / 👎."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from ..app import Bot
+from ..blocks import (
+    ACTION_FEEDBACK_DOWN,
+    ACTION_FEEDBACK_UP,
+    ACTION_MORE,
+    ACTION_SHARE,
+    ButtonValue,
+    Message,
+    error_message,
+    notice_message,
+    parse_button_value,
+)
+from ..text import escape
+from ._reply import APOLOGY, UNREACHABLE, answer_for, api_error, channel_ref, post_reply
+
+__all__ = ["register"]
+
+log = logging.getLogger("memobot.slack")
+
+_EXPIRED = "This button no longer works (it belongs to an old answer). Please ask again."
+
+
+def register(app: App, bot: Bot) -> None:
+    """Listen to the answer buttons."""
+
+    @app.action(ACTION_SHARE)
+    def on_share(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient) -> None:
+        ack()
+        _guarded(respond, lambda value: share(bot, body, value, respond, client), action)
+
+    @app.action(ACTION_MORE)
+    def on_more(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient) -> None:
+        ack()
+        _guarded(respond, lambda value: more(bot, body, value, respond, client), action)
+
+    @app.action(re.compile(f"^({ACTION_FEEDBACK_UP}|{ACTION_FEEDBACK_DOWN})$"))
+    def on_feedback(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
+        ack()
+        verdict = "up" if action.get("action_id") == ACTION_FEEDBACK_UP else "down"
+        _guarded(respond, lambda value: feedback(bot, body, value, verdict, respond), action)
+
+
+def _guarded(respond: Respond, work, action: Mapping) -> None:
+    """Run a button's work: a stale button or an internal error gets a short private reply."""
+    value = parse_button_value(action.get("value"))
+    try:
+        if value is None:
+            _private(respond, error_message(_EXPIRED))
+            return
+        work(value)
+    except Exception:
+        log.exception("button %s failed", action.get("action_id"))
+        _private(respond, error_message(APOLOGY))
+
+
+def _private(respond: Respond, message: Message, **extra: object) -> None:
+    """An ephemeral reply to whoever clicked, next to (not instead of) the message they clicked."""
+    try:
+        response = respond(response_type="ephemeral", replace_original=False, **message.as_kwargs(), **extra)
+    except Exception:
+        log.exception("posting to the response_url failed")
+        return
+    if response.status_code != 200:
+        log.warning("response_url answered %s: %s", response.status_code, response.body)
+
+
+def _user(body: Mapping) -> str | None:
+    user = body.get("user") or {}
+    return user.get("id") if isinstance(user, Mapping) else None
+
+
+def _channel(body: Mapping) -> str | None:
+    channel = body.get("channel") or {}
+    container = body.get("container") or {}
+    found = (channel.get("id") if isinstance(channel, Mapping) else None) or container.get("channel_id")
+    return found if isinstance(found, str) else None
+
+
+def share(bot: Bot, body: Mapping, value: ButtonValue, respond: Respond, client: WebClient) -> None:
+    """Post the answer for everyone in the channel, credited to the sharer; drop the private copy."""
+    channel, user = _channel(body), _user(body)
+    if channel is None:
+        _private(respond, error_message(_EXPIRED))
+        return
+    message = answer_for(bot, value.question, offset=value.offset, shared_by=user)
+    try:
+        client.chat_postMessage(
+            channel=channel, unfurl_links=False, unfurl_media=False, **message.as_kwargs()
+        )
+    except SlackApiError as exc:
+        error = api_error(exc)
+        log.warning("sharing into %s failed: %s", channel, error)
+        if error in UNREACHABLE:
+            text = (
+                f"I cannot post in {channel_ref(channel)} ({escape(error)}): I am not a member of it. "
+                "Invite me with /invite @memobot and press Share again."
+            )
+        else:
+            text = f"Slack did not let me share the answer ({escape(error)}). Please try again in a moment."
+        _private(respond, notice_message(text))
+        return
+    try:
+        respond(delete_original=True)
+    except Exception:
+        log.exception("could not remove the private answer after sharing it")
+
+
+def more(bot: Bot, body: Mapping, value: ButtonValue, respond: Respond, client: WebClient) -> None:
+    """The next excerpts for the same question, where the answer was; the pressed button goes."""
+    container = body.get("container") or {}
+    if container.get("is_ephemeral") or not body.get("message"):
+        _private(respond, answer_for(bot, value.question, offset=value.offset, shareable=True))
+        return
+    channel, original = _channel(body), body["message"]
+    if channel is None:
+        _private(respond, error_message(_EXPIRED))
+        return
+    message = answer_for(bot, value.question, offset=value.offset)
+    thread_ts = original.get("thread_ts") or original.get("ts")
+    if not post_reply(client, channel=channel, thread_ts=thread_ts, user=_user(body), message=message):
+        return
+    blocks = original.get("blocks")
+    if isinstance(blocks, list) and original.get("ts"):
+        try:
+            client.chat_update(
+                channel=channel,
+                ts=original["ts"],
+                text=original.get("text") or "",
+                blocks=_without(blocks, ACTION_MORE),
+            )
+        except SlackApiError as exc:  # cosmetic: the button just stays
+            log.warning("could not remove the More button: %s", api_error(exc))
+
+
+def _without(blocks: list, action_id: str) -> list:
+    """``blocks`` minus the button ``action_id`` (and its actions block, if that empties it)."""
+    out = []
+    for block in blocks:
+        if isinstance(block, Mapping) and block.get("type") == "actions":
+            elements = [e for e in block.get("elements", []) if e.get("action_id") != action_id]
+            if not elements:
+                continue
+            block = {**block, "elements": elements}
+        out.append(block)
+    return out
+
+
+def feedback(bot: Bot, body: Mapping, value: ButtonValue, verdict: str, respond: Respond) -> None:
+    """Append the verdict to the feedback file and thank the user privately."""
+    bot.feedback.record(
+        question=value.question,
+        passage_ids=value.passage_ids,
+        verdict=verdict,
+        user=_user(body) or "",
+        offset=value.offset,
+        channel=_channel(body) or "",
+    )
+    thumb = "👍" if verdict == "up" else "👎"
+    _private(respond, error_message(f"Thanks — your {thumb} is recorded and helps improve the answers."))

@@ -1,0 +1,83 @@
+"""The ``/memo`` slash command: a private answer with "Share in channel", help, and refresh."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import Ack, App, Respond
+
+from ..app import Bot
+from ..blocks import error_message, refresh_message, too_long_message, usage_message
+from ..text import clean_question
+from ._reply import APOLOGY, answer_for, examples
+
+__all__ = ["register"]
+
+log = logging.getLogger("memobot.slack")
+
+
+def register(app: App, bot: Bot) -> None:
+    """Listen to ``/memo``."""
+
+    @app.command("/memo")
+    def on_memo(ack: Ack, command: dict, respond: Respond) -> None:
+        text = str(command.get("text") or "")
+        user = command.get("user_id")
+        word = text.strip().lower()
+        if word in ("", "help"):
+            usage = usage_message(examples(bot), admin=bot.settings.is_admin(user))
+            ack(response_type="ephemeral", **usage.as_kwargs())
+        elif word == "refresh":
+            refresh(bot, ack, respond, user)
+        else:
+            ask(bot, ack, respond, text)
+
+
+def ask(bot: Bot, ack: Ack, respond: Respond, text: str) -> None:
+    """Ack at once, then answer privately with a "Share in channel" button."""
+    question = clean_question(text)
+    limit = bot.settings.max_question_chars
+    if not question:
+        ack(response_type="ephemeral", **usage_message(examples(bot)).as_kwargs())
+        return
+    if len(question) > limit:
+        ack(response_type="ephemeral", **too_long_message(len(question), limit).as_kwargs())
+        return
+    ack()
+    try:
+        message = answer_for(bot, question, shareable=True)
+    except Exception:
+        log.exception("answering /memo failed")
+        message = error_message(APOLOGY)
+    _respond(respond, response_type="ephemeral", **message.as_kwargs())
+
+
+def refresh(bot: Bot, ack: Ack, respond: Respond, user: object) -> None:
+    """Admins reload the knowledge base and get the report; everyone else a polite no."""
+    if not bot.settings.is_admin(user):
+        log.info("refused /memo refresh from %s (not in MEMOBOT_ADMINS)", user)
+        ack(
+            response_type="ephemeral",
+            **error_message(
+                "Sorry, only memobot's admins can reload the knowledge base. If an answer looks "
+                "out of date, tell one of them — the bot also picks up changed files by itself."
+            ).as_kwargs(),
+        )
+        return
+    ack(response_type="ephemeral", text=":hourglass_flowing_sand: Reloading the knowledge base…")
+    try:
+        message = refresh_message(bot.service.reload(trigger="slack"))
+    except Exception:
+        log.exception("/memo refresh failed")
+        message = error_message(APOLOGY)
+    _respond(respond, response_type="ephemeral", replace_original=False, **message.as_kwargs())
+
+
+def _respond(respond: Respond, **kwargs: object) -> None:
+    try:
+        response = respond(**kwargs)
+    except Exception:
+        log.exception("posting to the response_url failed")
+        return
+    if response.status_code != 200:
+        log.warning("response_url answered %s: %s", response.status_code, response.body)

@@ -1,0 +1,159 @@
+"""Transports: the production HTTP server (Bolt's WSGI adapter on waitress) and Socket Mode.
+
+HTTP mode serves Slack's requests on ``POST /slack/events`` (events, slash commands and
+interactivity all go there) and ``GET /healthz`` for load balancers and monitoring. Both
+transports only ever ack inside the request: answers are computed and posted afterwards on the
+app's listener threads, so Slack always gets its ack within 3 seconds.
+
+:class:`HttpServer` can be started on a thread and stopped again, which is how the tests run
+the real server on a random port.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable
+
+import waitress
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+from ..service import KnowledgeService
+from .settings import SlackSettings
+
+__all__ = ["EVENTS_PATH", "HEALTH_PATH", "HttpServer", "socket_mode_handler", "stop_answering", "wsgi_app"]
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+HEALTH_PATH = "/healthz"
+_MAX_BODY = 1024 * 1024
+"""Slack's payloads are a few kilobytes; anything near a megabyte is not from Slack."""
+
+WsgiApp = Callable[[dict, Callable], Iterable[bytes]]
+
+
+def wsgi_app(app: App, service: KnowledgeService) -> WsgiApp:
+    """The WSGI application: Slack's requests to Bolt, ``GET /healthz`` to the service status."""
+    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+
+    def application(environ: dict, start_response: Callable) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") == HEALTH_PATH:
+            if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+                start_response("405 Method Not Allowed", [("Allow", "GET, HEAD"), ("Content-Length", "0")])
+                return [b""]
+            body = json.dumps({"ok": True, **service.status().as_dict()}, ensure_ascii=False).encode()
+            start_response(
+                "200 OK",
+                [
+                    ("Content-Type", "application/json; charset=utf-8"),
+                    ("Content-Length", str(len(body))),
+                    ("Cache-Control", "no-store"),
+                ],
+            )
+            return [b""] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+        return slack(environ, start_response)
+
+    return application
+
+
+class HttpServer:
+    """``memobot serve --http``: waitress serving :func:`wsgi_app`, startable on a thread."""
+
+    def __init__(
+        self,
+        app: App,
+        service: KnowledgeService,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        threads: int = 8,
+    ) -> None:
+        self.app = app
+        self._server = waitress.create_server(
+            wsgi_app(app, service),
+            host=host,
+            port=port,
+            threads=threads,
+            max_request_body_size=_MAX_BODY,
+            ident="memobot",
+            # Behind a proxy, Slack's retries arrive on fresh connections anyway.
+            channel_timeout=30,
+            clear_untrusted_proxy_headers=True,
+        )
+        self._thread: threading.Thread | None = None
+        self._stopped = threading.Event()
+
+    @property
+    def host(self) -> str:
+        """The address actually bound."""
+        return str(self._server.effective_host)
+
+    @property
+    def port(self) -> int:
+        """The port actually bound (useful with port 0)."""
+        return int(self._server.effective_port)
+
+    @property
+    def url(self) -> str:
+        """Base URL of the server, e.g. ``http://127.0.0.1:53211``."""
+        host = self.host if ":" not in self.host else f"[{self.host}]"
+        return f"http://{host}:{self.port}"
+
+    def serve_forever(self) -> None:
+        """Serve until :meth:`stop` (or Ctrl-C) in this thread."""
+        log.info("serving Slack on %s%s (health: %s%s)", self.url, EVENTS_PATH, self.url, HEALTH_PATH)
+        try:
+            self._server.run()
+        finally:
+            self._stopped.set()
+
+    def start(self) -> HttpServer:
+        """Serve on a background thread; returns at once."""
+        self._thread = threading.Thread(target=self.serve_forever, name="memobot-http", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0, wait_for_answers: bool = False) -> None:
+        """Stop accepting, close every connection, wait for requests in progress to finish;
+        with ``wait_for_answers`` also for the answers still being computed and posted."""
+        server = self._server
+        # The loop's map is only touched from the loop's own thread: the trigger runs this there.
+        server.trigger.pull_trigger(lambda: _close_all(server))
+        if self._thread is not None:
+            self._thread.join(timeout)
+        server.task_dispatcher.shutdown(timeout=timeout)
+        stop_answering(self.app, wait=wait_for_answers)
+
+    def __enter__(self) -> HttpServer:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+
+def stop_answering(app: App, wait: bool = True) -> None:
+    """Shut the app's listener threads down (queued answers are dropped; running ones finish,
+    awaited only with ``wait``)."""
+    executor = getattr(app.listener_runner, "listener_executor", None)
+    if executor is not None:
+        executor.shutdown(wait=wait, cancel_futures=True)
+
+
+def _close_all(server: waitress.server.BaseWSGIServer) -> None:
+    for dispatcher in list(server._map.values()):
+        with contextlib.suppress(OSError):
+            dispatcher.close()
+
+
+def socket_mode_handler(app: App, settings: SlackSettings) -> SocketModeHandler:
+    """Bolt's Socket Mode handler on the app's own Web API client (so ``SLACK_API_URL`` also
+    decides where ``apps.connections.open`` goes)."""
+    if not settings.app_token:
+        raise ValueError("Socket Mode needs settings.app_token")
+    return SocketModeHandler(
+        app, app_token=settings.app_token, web_client=app.client, concurrency=settings.workers
+    )

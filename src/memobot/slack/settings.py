@@ -1,0 +1,174 @@
+"""Slack settings from the environment and `.env`, checked once at start-up.
+
+A missing or malformed setting raises :class:`~memobot.errors.ConfigError` naming the variable
+and what is expected, never its value. Tokens are kept out of ``repr`` so they cannot end up in
+a log line or a traceback by accident.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import ConfigError
+from ..live import LiveSettings
+
+__all__ = [
+    "DEFAULT_API_URL",
+    "FEEDBACK_FILE",
+    "SlackSettings",
+]
+
+DEFAULT_API_URL = "https://slack.com/api/"
+FEEDBACK_FILE = "feedback.jsonl"
+
+_BOT_TOKEN = re.compile(r"(xoxe\.)?xoxb-[A-Za-z0-9-]+")
+_APP_TOKEN = re.compile(r"xapp-[A-Za-z0-9-]+")
+_SECRET = re.compile(r"[A-Za-z0-9]{16,128}")
+_USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
+_URL = re.compile(r"https?://[^\s/?#]+(/[^\s?#]*)?")
+
+
+@dataclass(frozen=True)
+class SlackSettings:
+    """Everything the Slack front end needs, validated."""
+
+    bot_token: str = field(repr=False)
+    """SLACK_BOT_TOKEN: the bot user OAuth token (xoxb-…)."""
+    app_token: str | None = field(default=None, repr=False)
+    """SLACK_APP_TOKEN: the app-level token (xapp-…), Socket Mode only."""
+    signing_secret: str | None = field(default=None, repr=False)
+    """SLACK_SIGNING_SECRET: verifies HTTP requests, HTTP mode only."""
+    api_url: str = DEFAULT_API_URL
+    """SLACK_API_URL: base URL of the Slack Web API, ending in "/"."""
+    admins: frozenset[str] = frozenset()
+    """MEMOBOT_ADMINS: user ids allowed to run ``/memo refresh``."""
+    feedback_file: Path = Path(FEEDBACK_FILE)
+    """MEMOBOT_FEEDBACK_FILE: where 👍 / 👎 feedback is appended as JSON lines."""
+    max_question_chars: int = 500
+    """MEMOBOT_MAX_QUESTION_CHARS: longer questions are refused with a message saying so."""
+    results: int = 3
+    """MEMOBOT_RESULTS: excerpts per answer (and per "More results")."""
+    http_host: str = "0.0.0.0"
+    """MEMOBOT_HTTP_HOST: address the HTTP server listens on (``--host`` wins)."""
+    http_port: int = 3000
+    """MEMOBOT_HTTP_PORT: port the HTTP server listens on (``--port`` wins)."""
+    workers: int = 16
+    """MEMOBOT_WORKERS: threads answering questions after the ack (and HTTP server threads)."""
+
+    @classmethod
+    def from_env(
+        cls,
+        mode: str = "socket",
+        environ: Mapping[str, str] | None = None,
+        knowledge_dir: str | os.PathLike | None = None,
+    ) -> SlackSettings:
+        """Read and check the settings ``mode`` ("socket", "http" or "any") needs.
+
+        ``knowledge_dir`` places the default feedback file in the bot's state directory.
+        """
+        env = os.environ if environ is None else environ
+        if mode not in ("socket", "http", "any"):
+            raise ValueError(f"unknown mode {mode!r}")
+        bot_token = _token(env, "SLACK_BOT_TOKEN", _BOT_TOKEN, "the Bot User OAuth Token (xoxb-…)", True)
+        app_token = _token(
+            env,
+            "SLACK_APP_TOKEN",
+            _APP_TOKEN,
+            "an app-level token (xapp-…) with connections:write",
+            mode == "socket",
+        )
+        secret = _token(
+            env,
+            "SLACK_SIGNING_SECRET",
+            _SECRET,
+            "the app's Signing Secret (letters and digits)",
+            mode == "http",
+        )
+        return cls(
+            bot_token=bot_token or "",
+            app_token=app_token,
+            signing_secret=secret,
+            api_url=_api_url(env),
+            admins=_admins(env),
+            feedback_file=_feedback_file(env, knowledge_dir),
+            max_question_chars=_int(env, "MEMOBOT_MAX_QUESTION_CHARS", 500, 20, 1000),
+            results=_int(env, "MEMOBOT_RESULTS", 3, 1, 10),
+            http_host=_host(env),
+            http_port=_int(env, "MEMOBOT_HTTP_PORT", 3000, 0, 65535),
+            workers=_int(env, "MEMOBOT_WORKERS", 16, 1, 256),
+        )
+
+    def is_admin(self, user_id: object) -> bool:
+        """Whether this user may run admin commands."""
+        return isinstance(user_id, str) and user_id in self.admins
+
+
+def _token(env: Mapping[str, str], name: str, shape: re.Pattern, what: str, required: bool) -> str | None:
+    value = env.get(name, "").strip()
+    if not value:
+        if required:
+            raise ConfigError(f"{name} is not set: expected {what}")
+        return None
+    if not shape.fullmatch(value):
+        raise ConfigError(f"{name} is malformed: expected {what}")
+    return value
+
+
+def _api_url(env: Mapping[str, str]) -> str:
+    value = env.get("SLACK_API_URL", "").strip()
+    if not value:
+        return DEFAULT_API_URL
+    if not _URL.fullmatch(value):
+        raise ConfigError(
+            "SLACK_API_URL is malformed: expected an http(s) URL such as https://slack.com/api/"
+        )
+    return value if value.endswith("/") else value + "/"
+
+
+def _admins(env: Mapping[str, str]) -> frozenset[str]:
+    raw = env.get("MEMOBOT_ADMINS", "")
+    ids = [part for part in re.split(r"[\s,;]+", raw) if part]
+    if not all(_USER_ID.fullmatch(i) for i in ids):
+        raise ConfigError(
+            "MEMOBOT_ADMINS is malformed: expected Slack user ids (U… or W…, capitals and digits) "
+            "separated by commas or spaces"
+        )
+    return frozenset(ids)
+
+
+def _feedback_file(env: Mapping[str, str], knowledge_dir: str | os.PathLike | None) -> Path:
+    value = env.get("MEMOBOT_FEEDBACK_FILE", "").strip()
+    if value:
+        path = Path(value).expanduser()
+        if path.is_dir():
+            raise ConfigError("MEMOBOT_FEEDBACK_FILE names a directory: expected a file path")
+        return path
+    if knowledge_dir is None:
+        return Path(FEEDBACK_FILE)
+    return LiveSettings.from_env(dict(env)).state_dir_for(knowledge_dir) / FEEDBACK_FILE
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise ConfigError(f"{name} is malformed: expected a whole number from {low} to {high}")
+    return value
+
+
+def _host(env: Mapping[str, str]) -> str:
+    value = env.get("MEMOBOT_HTTP_HOST", "").strip()
+    if not value:
+        return "0.0.0.0"
+    if not re.fullmatch(r"[A-Za-z0-9.:\-\[\]]+", value):
+        raise ConfigError("MEMOBOT_HTTP_HOST is malformed: expected a host name or IP address")
+    return value
