@@ -307,11 +307,6 @@ def test_reconnects_when_slack_asks_and_keeps_answering(
     fake_socket_mode.assert_all_acked(within=3.0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug (NOTES-for-app.md): /memo's listener, which calls ack(), queues behind the "
-    "slow answers in Bolt's listener_executor; remove this mark when it is fixed",
-)
 def test_memo_is_acked_within_3_s_while_every_answer_worker_is_busy(
     fake_slack: FakeSlackAPI, fake_socket_mode: FakeSocketModeServer, tiny_kb: Path, tmp_path: Path
 ) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 import random
 import time
+import weakref
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -23,9 +25,12 @@ from .dedupe import SeenKeys
 from .feedback import FeedbackLog
 from .settings import SlackSettings
 
-__all__ = ["Bot", "RateLimitRetry", "build_app", "build_client"]
+__all__ = ["Bot", "RateLimitRetry", "bot_of", "build_app", "build_client"]
 
 log = logging.getLogger(__name__)
+
+_ACK_THREADS = 8
+"""Bolt's listener threads: they only ack and hand work to the answer threads."""
 
 _MAX_RETRY_AFTER = 30.0
 """Longest Retry-After we wait for inside a listener; longer waits give up and are logged."""
@@ -84,6 +89,14 @@ class _QuietClientWarning(logging.Filter):
         return not str(record.msg).startswith("As you gave `client` as well")
 
 
+_BOTS: weakref.WeakKeyDictionary[App, Bot] = weakref.WeakKeyDictionary()
+
+
+def bot_of(app: App) -> Bot | None:
+    """The memobot state behind an app that ``build_app`` built."""
+    return _BOTS.get(app)
+
+
 _BOLT_LOG = logging.getLogger("memobot.slack.bolt")
 _BOLT_LOG.addFilter(_QuietClientWarning())
 
@@ -109,8 +122,30 @@ class Bot:
     """Validated settings."""
     feedback: FeedbackLog
     """Where 👍 / 👎 go."""
+    answers: ThreadPoolExecutor
+    """Where retrieval and posting run, apart from Bolt's listener threads."""
     seen: SeenKeys = field(default_factory=SeenKeys)
     """Event ids and (channel, ts) pairs already answered."""
+
+    def later(self, work: Callable[[], None], what: str) -> None:
+        """Run ``work`` on an answer thread; the listener returns at once.
+
+        Bolt runs a command's or a button's listener on its own threads and waits up to 3 s
+        for the ``ack()`` inside it. Were answers computed on those threads, a burst of slow
+        ones would leave no thread to ack the next ``/memo`` (Slack then shows an error), so
+        listeners only ack and hand the work over here.
+        """
+
+        def run() -> None:
+            try:
+                work()
+            except Exception:
+                log.exception("%s failed", what)
+
+        try:
+            self.answers.submit(run)
+        except RuntimeError:  # shutting down: the answer is dropped, as queued ones are
+            log.warning("not answering (%s): memobot is stopping", what)
 
 
 def build_app(
@@ -124,7 +159,8 @@ def build_app(
 
     Calls ``auth.test`` once (Bolt needs the bot's own ids to ignore its own messages). The
     app acks as soon as a listener calls ``ack()`` (``process_before_response=False``):
-    retrieval and posting run afterwards on ``executor``'s threads.
+    retrieval and posting run afterwards on ``executor``'s threads (``MEMOBOT_WORKERS`` of
+    them), never on the threads Bolt acks from.
     """
     from .listeners import register
 
@@ -135,10 +171,16 @@ def build_app(
         # Socket Mode requests arrive over an authenticated websocket and carry no signature.
         request_verification_enabled=settings.signing_secret is not None,
         process_before_response=False,
-        listener_executor=executor
-        or ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="memobot-answer"),
+        # Listeners only ack and hand over (Bot.later), so a few threads keep up with any burst.
+        listener_executor=ThreadPoolExecutor(max_workers=_ACK_THREADS, thread_name_prefix="memobot-ack"),
         logger=_BOLT_LOG,
     )
-    bot = Bot(service=service, settings=settings, feedback=FeedbackLog(settings.feedback_file))
+    answers = executor or ThreadPoolExecutor(
+        max_workers=settings.workers, thread_name_prefix="memobot-answer"
+    )
+    bot = Bot(
+        service=service, settings=settings, feedback=FeedbackLog(settings.feedback_file), answers=answers
+    )
+    _BOTS[app] = bot
     register(app, bot)
     return app

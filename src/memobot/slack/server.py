@@ -23,6 +23,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from ..service import KnowledgeService
+from .app import bot_of
 from .settings import SlackSettings
 
 __all__ = ["EVENTS_PATH", "HEALTH_PATH", "HttpServer", "socket_mode_handler", "stop_answering", "wsgi_app"]
@@ -141,6 +142,9 @@ def stop_answering(app: App, wait: bool = True) -> None:
     executor = getattr(app.listener_runner, "listener_executor", None)
     if executor is not None:
         executor.shutdown(wait=wait, cancel_futures=True)
+    bot = bot_of(app)
+    if bot is not None:
+        bot.answers.shutdown(wait=wait, cancel_futures=True)
 
 
 def _close_all(server: waitress.server.BaseWSGIServer) -> None:

@@ -38,18 +38,25 @@ def register(app: App, bot: Bot) -> None:
     @app.action(ACTION_SHARE)
     def on_share(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient) -> None:
         ack()
-        _guarded(respond, lambda value: share(bot, body, value, respond, client), action)
+        bot.later(
+            lambda: _guarded(respond, lambda value: share(bot, body, value, respond, client), action), "Share"
+        )
 
     @app.action(ACTION_MORE)
     def on_more(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient) -> None:
         ack()
-        _guarded(respond, lambda value: more(bot, body, value, respond, client), action)
+        bot.later(
+            lambda: _guarded(respond, lambda value: more(bot, body, value, respond, client), action), "More"
+        )
 
     @app.action(re.compile(f"^({ACTION_FEEDBACK_UP}|{ACTION_FEEDBACK_DOWN})$"))
     def on_feedback(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
         ack()
         verdict = "up" if action.get("action_id") == ACTION_FEEDBACK_UP else "down"
-        _guarded(respond, lambda value: feedback(bot, body, value, verdict, respond), action)
+        bot.later(
+            lambda: _guarded(respond, lambda value: feedback(bot, body, value, verdict, respond), action),
+            "feedback",
+        )
 
 
 def _guarded(respond: Respond, work, action: Mapping) -> None:

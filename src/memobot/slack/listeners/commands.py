@@ -44,12 +44,16 @@ def ask(bot: Bot, ack: Ack, respond: Respond, text: str) -> None:
         ack(response_type="ephemeral", **too_long_message(len(question), limit).as_kwargs())
         return
     ack()
-    try:
-        message = answer_for(bot, question, shareable=True)
-    except Exception:
-        log.exception("answering /memo failed")
-        message = error_message(APOLOGY)
-    _respond(respond, response_type="ephemeral", **message.as_kwargs())
+
+    def answer() -> None:
+        try:
+            message = answer_for(bot, question, shareable=True)
+        except Exception:
+            log.exception("answering /memo failed")
+            message = error_message(APOLOGY)
+        _respond(respond, response_type="ephemeral", **message.as_kwargs())
+
+    bot.later(answer, "/memo")
 
 
 def refresh(bot: Bot, ack: Ack, respond: Respond, user: object) -> None:
@@ -65,12 +69,16 @@ def refresh(bot: Bot, ack: Ack, respond: Respond, user: object) -> None:
         )
         return
     ack(response_type="ephemeral", text=":hourglass_flowing_sand: Reloading the knowledge base…")
-    try:
-        message = refresh_message(bot.service.reload(trigger="slack"))
-    except Exception:
-        log.exception("/memo refresh failed")
-        message = error_message(APOLOGY)
-    _respond(respond, response_type="ephemeral", replace_original=False, **message.as_kwargs())
+
+    def reload() -> None:
+        try:
+            message = refresh_message(bot.service.reload(trigger="slack"))
+        except Exception:
+            log.exception("/memo refresh failed")
+            message = error_message(APOLOGY)
+        _respond(respond, response_type="ephemeral", replace_original=False, **message.as_kwargs())
+
+    bot.later(reload, "/memo refresh")
 
 
 def _respond(respond: Respond, **kwargs: object) -> None:

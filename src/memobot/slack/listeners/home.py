@@ -24,7 +24,7 @@ def register(app: App, bot: Bot) -> None:
     @app.event("app_home_opened")
     def on_home_opened(event: dict, client: WebClient) -> None:
         if event.get("tab", "home") == "home":
-            publish_home(bot, client, event.get("user"))
+            bot.later(lambda: publish_home(bot, client, event.get("user")), "the Home tab")
 
 
 def publish_home(bot: Bot, client: WebClient, user: object) -> None:

@@ -22,14 +22,14 @@ def register(app: App, bot: Bot) -> None:
 
     @app.event("app_mention")
     def on_mention(event: dict, client: WebClient) -> None:
-        answer_message_event(bot, client, event, thread=True)
+        bot.later(lambda: answer_message_event(bot, client, event, thread=True), "a mention")
 
     @app.event("message")
     def on_message(event: dict, client: WebClient) -> None:
         # Only plain messages typed into our DM: edits, deletions, joins and the like have a
         # subtype, and channel messages reach us only as app_mention.
         if event.get("channel_type") == "im" and event.get("subtype") is None:
-            answer_message_event(bot, client, event, thread=False)
+            bot.later(lambda: answer_message_event(bot, client, event, thread=False), "a direct message")
 
 
 def answer_message_event(bot: Bot, client: WebClient, event: Mapping, *, thread: bool) -> None:
