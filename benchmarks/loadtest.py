@@ -24,7 +24,6 @@ import json
 import math
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -158,53 +157,18 @@ def _url_reply(fake: FakeSlackAPI, url: str) -> tuple[str, ...]:
 
 
 def _knowledge(directory: Path, passages: int) -> str:
-    """Write a knowledge base of about ``passages`` passages; returns how it was made.
+    """Write a knowledge base of about ``passages`` passages; returns how it was made."""
+    import corpus  # benchmarks/corpus.py, beside this script
 
-    Uses the benchmarks' corpus generator (benchmarks/corpus.py) when this checkout has it,
-    else copies of the bundled memo with fresh ids (the same text statistics, repeated).
-    """
-    try:
-        import corpus  # benchmarks/corpus.py, beside this script
-    except ImportError:
-        return _copies_of_bundled_memo(directory, passages)
     corpus.write_knowledge_base(directory, passages)
     return "benchmarks/corpus.py"
 
 
-def _copies_of_bundled_memo(directory: Path, passages: int) -> str:
-    import yaml
-
-    from memobot.loader import bundled_knowledge_dir
-
-    source = bundled_knowledge_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    shutil.copy(source / "glossary.yaml", directory / "glossary.yaml")
-    memo_file = next(p for p in sorted(source.glob("*.yaml")) if p.name != "glossary.yaml")
-    memo = yaml.safe_load(memo_file.read_text(encoding="utf-8"))
-    copies = max(1, math.ceil(passages / len(memo["passages"])))
-    for n in range(copies):
-        suffix = f"-{n}"
-        copy = json.loads(json.dumps(memo))  # a deep copy of plain YAML data
-        copy["memo"]["id"] += suffix
-        for rec in copy["recommendations"]:
-            rec["id"] += suffix
-            if rec.get("parent"):
-                rec["parent"] += suffix
-        for passage in copy["passages"]:
-            passage["id"] += suffix
-            passage["supports"] = [s + suffix for s in passage["supports"]]
-        (directory / f"memo{suffix}.yaml").write_text(
-            yaml.dump(copy, Dumper=yaml.CSafeDumper, allow_unicode=True, width=10**6), encoding="utf-8"
-        )
-    return f"{copies} copies of the bundled memo"
-
-
 def _questions(directory: Path | None, count: int) -> list[str]:
     if directory is not None:
-        with contextlib.suppress(ImportError):
-            import corpus
+        import corpus
 
-            return corpus.make_questions(directory, count=min(count, 300))
+        return corpus.make_questions(directory, count=min(count, 300))
     return list(_FALLBACK_QUESTIONS)
 
 
