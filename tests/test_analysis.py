@@ -95,6 +95,24 @@ def test_compound_split(analyzer: Analyzer) -> None:
 
 
 @pytest.mark.parametrize(
+    ("corpus", "word", "terms"),
+    [
+        # "givere" stems to "giv" (of "give"): too short a stem to be a head.
+        (["Vi vil give dem råd.", "flere militærrådgivere"], "militærrådgivere", ("militærrådgiv",)),
+        # With "rådgivere" known on its own, that is the head.
+        (
+            ["Vi vil give dem råd.", "militærrådgivere og rådgivere"],
+            "militærrådgivere",
+            ("militærrådgiv", "militær", "rådgiv"),
+        ),
+    ],
+)
+def test_compound_head_needs_a_four_letter_stem(corpus: list[str], word: str, terms: tuple[str, ...]) -> None:
+    """A compound's head must stem to at least four letters, so "give" is no head of "-rådgivere"."""
+    assert Analyzer.for_corpus(corpus).word_terms(word) == terms
+
+
+@pytest.mark.parametrize(
     ("question", "english"),
     [
         ("What are the three bridge-building roles?", True),

@@ -309,7 +309,10 @@ class Analyzer:
             if not self._may_start_with_stem(head_word):
                 continue  # no stem of it can be in the lexicon: skip the stemming (speed only)
             head = self.stem(head_word)
-            if head not in self.lexicon or head == whole:
+            # A head must stem to a word of its own: "militærrådgivere" ends in "givere", which
+            # stems to "giv" (of "give"), but its head is "rådgivere"; a three-letter stem
+            # would match every "give" and "giver" of a question.
+            if head not in self.lexicon or head == whole or len(head) < _MIN_HEAD:
                 continue
             # A short head must be a word seen on its own: "oner" ends "dimensioner" by chance.
             if len(head_word) < _SURE_HEAD and head_word not in self.known_words:
