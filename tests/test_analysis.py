@@ -228,3 +228,19 @@ def test_a_refused_glossary_phrase_falls_back_to_a_shorter_one() -> None:
     concepts = analyzer.concepts("fylder mest", known)
     assert concepts[0].source == "fylder"
     assert concepts[0].terms == (analyzer.stem("altoverskyggende"),)
+
+
+@pytest.mark.parametrize(
+    ("question", "common", "specific"),
+    [
+        ("What is the single most important thing these days?", ["single", "thing", "days"], []),
+        ("Hey Bot, tell me about Stormagtskonkurrencen", ["Hey", "Bot"], ["Stormagtskonkurrencen"]),
+        ("Hvad tænker de egentlig om kvantecenter nu?", ["tænker"], []),
+        ("quantum centre password", [], []),  # a content word is not common
+    ],
+)
+def test_common_words(analyzer: Analyzer, question: str, common: list[str], specific: list[str]) -> None:
+    """Very common everyday words are marked common, and a capitalised one is no name."""
+    concepts = analyzer.concepts(question)
+    assert [c.source for c in concepts if c.common] == common
+    assert [c.source for c in concepts if c.specific] == specific

@@ -19,9 +19,13 @@ OWN_FLOOR = {"hit@1": 0.86, "hit@3": 0.96, "role_accuracy": 0.97, "off_topic_rej
 # The held-out file was written before the quality work and never used to pick a change.
 HOLDOUT_FLOOR = {"hit@1": 0.92, "hit@3": 0.95, "role_accuracy": 0.93, "off_topic_rejection": 1.0}
 # The second held-out file (everyday-English paraphrases and near-miss off-topic questions) was
-# committed before the systematic glossary pass; measured after it: hit@1 0.837, hit@3 0.953,
-# role accuracy 0.964, off-topic rejection 1.0.
-HOLDOUT2_FLOOR = {"hit@1": 0.80, "hit@3": 0.93, "role_accuracy": 0.93, "off_topic_rejection": 1.0}
+# committed before the systematic glossary pass; measured after it and the common-word list:
+# hit@1 0.884, hit@3 1.000, role accuracy 0.964, off-topic rejection 1.0.
+HOLDOUT2_FLOOR = {"hit@1": 0.86, "hit@3": 0.97, "role_accuracy": 0.93, "off_topic_rejection": 1.0}
+# The third held-out file (Slack-style Danish/English) was committed before the quality2 pass
+# (baseline hit@1 0.812, hit@3 0.906, role 0.840, off-topic 7/8) and never used to tune.
+# Measured after it: hit@1 0.844, hit@3 0.938, role 0.880, off-topic 7/8.
+HOLDOUT3_FLOOR = {"hit@1": 0.81, "hit@3": 0.90, "role_accuracy": 0.84, "off_topic_rejection": 0.87}
 DEV_FLOOR = {"hit@1": 0.90, "hit@3": 0.97, "role_accuracy": 0.95, "off_topic_rejection": 1.0}
 
 
@@ -49,6 +53,11 @@ def test_holdout_question_file(index: Index) -> None:
 def test_second_holdout_question_file(index: Index) -> None:
     """The second held-out questions (tests/holdout2-questions.yaml) stay above the floor."""
     _check(index, HERE / "holdout2-questions.yaml", HOLDOUT2_FLOOR)
+
+
+def test_third_holdout_question_file(index: Index) -> None:
+    """The third held-out questions (tests/holdout3-questions.yaml) stay above the floor."""
+    _check(index, HERE / "holdout3-questions.yaml", HOLDOUT3_FLOOR)
 
 
 @pytest.mark.skipif(not DEV.exists(), reason="shared/eval is not beside this checkout")

@@ -213,3 +213,18 @@ def test_idf_floor_stays_positive_in_a_tiny_knowledge_base(tmp_path: Path) -> No
     index = _two_way_kb(tmp_path)
     assert index._bm25.average_idf < 0  # rank-bm25's own floor would be negative here
     assert min(index._bm25.idf.values()) > 0
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        ("Hey Bot, what about the kystvagt these days?", True),  # unknown common words only
+        ("kystvagten, simply put??", True),
+        ("Hvad siger den egentlig om kystvagten nu om dage?", True),
+        ("Hvad koster kystvagtens uniformer?", False),  # an unknown content word still counts
+        ("What do sailors eat in the kystvagt?", False),
+    ],
+)
+def test_unknown_common_words_weigh_nothing(index: Index, question: str, answered: bool) -> None:
+    """An everyday word the index lacks is no evidence of an off-topic question; a content word is."""
+    assert index.ask(question).answered is answered

@@ -22,6 +22,7 @@ import Stemmer
 from .models import GlossaryEntry
 
 __all__ = [
+    "COMMON_WORDS",
     "DANISH_STOP_WORDS",
     "ENGLISH_STOP_WORDS",
     "FILLER_WORDS",
@@ -83,6 +84,60 @@ FILLER_WORDS = frozenset(
     kommer konkret kunne lave lige lille lidt mange mere mest meget mulig måde måder ny nye
     nyt ofte rigtig rolle sammen se ser sig sige siger skal skulle stor store større største
     søge søger tage tager tror vise viser vigtig vigtige vigtigt vil ville øge
+    """.split()
+)
+
+COMMON_WORDS = frozenset(
+    # Very common words of everyday English and Danish that are neither stop words nor about
+    # any topic: adverbs and discourse words, determiners and quantifiers, generic verbs with
+    # their common inflections, generic adjectives and nouns ("thing", "days"), and Slack
+    # noise. Written from general knowledge of the languages' most frequent words, not from
+    # any question file. Topic nouns ("population", "weather", "vejr", "pris") stay out: an
+    # unknown one is what marks a question as off-topic.
+    """
+    also just even ever never always sometimes usually often actually basically exactly
+    probably maybe perhaps quite rather pretty almost already yet soon later now today
+    nowadays recently lately currently anyway though although however instead else otherwise
+    especially particularly generally overall simply mostly mainly really truly certainly
+    indeed still again ago away back far fairly enough
+    another every either neither several various certain lot lots bit little least less
+    one ones two three first second last next single whole
+    thing things stuff way ways kind kinds sort sorts type types point points fact facts case
+    cases example examples question questions answer answers idea ideas topic topics day days
+    week weeks time times bunch
+    got getting gives giving goes going gone went came coming made making took taken taking
+    kept keeping bring brings bringing brought puts putting set sets told telling asked asking
+    knew known knowing thinking thought thoughts believe believes feel feels felt seems seemed
+    looks looking looked see sees saw seen seeing watch read reads reading write writing hear
+    heard talk talks talking talked speak call called calls wanted wanting needed needing
+    tried trying tries start started starts begin began turn turns move moves hold holds
+    ran running runs stand stay stays happen happens happened happening consider considering
+    mention mentions mentioned understand learn learning figure wonder wondering curious guess
+    suppose hope wish likes liked matters mind worry worried remember include includes
+    included including involve involves involved contain contains relate related deal deals
+    dealing dealt cover covered went offer offers provide provides mentioned stated states
+    state regard anything something everything nothing anyone someone everyone somebody
+    bad worse better long short high higher highest low lower lowest old older
+    young whole full real right wrong true clear simple easy hard likely different similar
+    specific particular actual major minor significant basic common usual recent latest
+    early late able overall entire total exact general okay ok
+    hey yo bot memobot pls plz lol btw thx yeah yes yep nope quick quickly summary summarise
+    summarize briefly
+    bare vel nok måske altid aldrig tit stadig allerede snart senere idag dag dage uge uger
+    generelt især specielt netop kun blot endda heller derfor fordi mens således egentligt
+    hele lidt godt dårlig dårligt dårlige lang lange langt kort korte høj høje højt lav lave
+    lavt gammel gamle første sidste næste hver hvert enhver ingen intet begge samme andet
+    nogle nogen ting tingen tingene spørgsmål spørgsmålet svar svaret ide idé ideen emne
+    emnet eksempler eksemplet fx feks osv
+    komme kom kommet gå gik gået tog taget gav givet gjorde gjort fik fået vide vidste tænke
+    tænker tænkte synes syntes fandt fundet bruger brugte brugt laver lavede lavet holder
+    holdt ligge ligger sidde læse læser læste skrive høre hører spørge spørger svare forstå
+    forstår hedde hedder betyde betyder betød nævne nævner nævnt nævnes omtale omtaler
+    snakke snakker tale taler beskrive beskriver beskrevet sætte sætter satte prøve prøver
+    begynde begynder starte starter ske sker skete ønske ønsker håbe håber huske glemme
+    mulige muligt klar klart enkel enkelt nemt svær svært rigtige rigtigt forkert forskellig
+    forskellige lignende bestemt bestemte almindelig almindelige nyeste seneste tidlig sen
+    okay ok hov nå jamen altså
     """.split()
 )
 
@@ -184,6 +239,10 @@ class Concept:
     """The noun after an interrogative determiner ("hvilke *lande*", "which *university*"):
     it names the kind of thing the answer is, which a passage shows by instances ("Japan,
     Australien") more often than by the word itself."""
+    common: bool = False
+    """A very common word of everyday English or Danish (``COMMON_WORDS``: "single", "read",
+    "thinking", "stadig"): if the index does not know it, it is no evidence that the question
+    is off-topic; if it does, it counts as any word."""
     specific: bool = False
     """A number or a name (capitalised inside the sentence, "2030", "Estland"): a question
     about one that the knowledge base never mentions is not about the knowledge base."""
@@ -444,13 +503,17 @@ class Analyzer:
             terms = self.word_terms(token)
             if terms:
                 filler = word in FILLER_WORDS
+                common = word in COMMON_WORDS
                 out.append(
                     Concept(
                         token,
                         terms,
                         filler=filler,
                         answer_type=after_determiner and not filler,
-                        specific=_is_specific(text, found[i - 1]),
+                        common=common,
+                        # A capitalised common word is emphasis or Slack style ("Hey Bot"),
+                        # not a name.
+                        specific=not common and _is_specific(text, found[i - 1]),
                     )
                 )
                 after_determiner = after_determiner and filler

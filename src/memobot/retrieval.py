@@ -269,7 +269,9 @@ class Index:
 
         Each concept weighs as its rarest indexed term. A content word the index has never
         seen weighs as the rarest term of all: it is likely what the question is really about
-        ("rugbrød"), so missing it must count. Filler words ("help", "vigtige") weigh nothing.
+        ("rugbrød"), so missing it must count. Filler words ("help", "vigtige") weigh nothing,
+        and so does a very common word the index does not know ("single", "thinking"): it
+        says nothing about the topic, while an unknown content word does.
         """
         if not query.concepts:
             return 0.0
@@ -277,7 +279,7 @@ class Index:
         total = matched = 0.0
         doc_terms = self._bm25.doc_freqs[doc_id]
         for concept, found in query.concepts:
-            if concept.filler:
+            if concept.filler or (concept.common and not found):
                 continue
             weight = max((self._idf[t] for t in found), default=ceiling)
             hit = any(t in doc_terms for t in found)
