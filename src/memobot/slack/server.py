@@ -3,7 +3,7 @@
 HTTP mode serves Slack's requests on ``POST /slack/events`` (events, slash commands and
 interactivity all go there) and ``GET /healthz`` for load balancers and monitoring. Both
 transports only ever ack inside the request: answers are computed and posted afterwards on the
-app's listener threads, so Slack always gets its ack within 3 seconds.
+app's answer threads (``Bot.later``), so Slack always gets its ack within 3 seconds.
 
 :class:`HttpServer` can be started on a thread and stopped again, which is how the tests run
 the real server on a random port.
