@@ -313,11 +313,21 @@ class Analyzer:
         compound; the modifier loses a linking -s/-e where that yields a known word, and is
         split again.
         """
+        if len(folded) < _MIN_MODIFIER + _MIN_HEAD:
+            return ()  # no room for a modifier and a head (nor for _split_after_known_modifier)
         whole = self.stem(folded)
+        keys, short = self._stem_keys, self._short_stems
         for i in range(_MIN_MODIFIER, len(folded) - _MIN_HEAD + 1):
+            # No stem of the rest can be in the lexicon: skip the stemming (speed only). This
+            # is _may_start_with_stem, inlined (the rest has at least four letters).
+            if (
+                folded[i : i + 4] not in keys
+                and folded[i : i + 3] not in short
+                and folded[i : i + 2] not in short
+                and folded[i] not in short
+            ):
+                continue
             head_word = folded[i:]
-            if not self._may_start_with_stem(head_word):
-                continue  # no stem of it can be in the lexicon: skip the stemming (speed only)
             head = self.stem(head_word)
             if head not in self.lexicon or head == whole:
                 continue
