@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from memobot.errors import KnowledgeError
 from memobot.loader import load_knowledge
@@ -252,3 +254,113 @@ def test_fast_parser_refuses_what_the_python_parser_refuses(tmp_path: Path, old:
     directory = write_kb(tmp_path / "kb", {"a.yaml": text})
     (problem,) = _problems(directory)
     assert problem.endswith(f"invalid YAML: {caught.value.problem}")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("  year: 2024", "  year: 2024\n  [a, b]: x", "a.yaml:7: memo: keys must be strings, not a list"),
+        (
+            "    section: [Indledning]",
+            "    section: [Indledning]\n    ? {a: 1}\n    : x",
+            "a.yaml:25: passages[0]: keys must be strings, not a mapping",
+        ),
+        ("memo:\n", "? [memo]\n: x\nmemo:\n", "a.yaml:1: (top level): keys must be strings, not a list"),
+        # Reported where it stands, before a duplicate key further down.
+        (
+            "  year: 2024",
+            "  {a: 1}: x\n  year: 2024\n  year: 2025",
+            "a.yaml:6: memo: keys must be strings, not a mapping",
+        ),
+    ],
+)
+def test_compound_keys_are_refused(tmp_path: Path, old: str, new: str, expected: str) -> None:
+    """A mapping key that is a list or a mapping is reported, with its line, at any level."""
+    assert old in MEMO_A
+    directory = write_kb(tmp_path / "kb", {"a.yaml": MEMO_A.replace(old, new, 1)})
+    assert _problems(directory) == [expected]
+
+
+def test_compound_ids_are_refused(tmp_path: Path) -> None:
+    """A recommendation id that is a list is a wrong type like any other (it used to crash)."""
+    text = MEMO_A.replace("  - id: a-rec-alliance", "  - id: [x]", 1)
+    directory = write_kb(tmp_path / "kb", {"a.yaml": text})
+    assert _problems(directory) == [
+        "a.yaml:18: recommendations[1].id: must be a string, not a list",
+        "a.yaml:35: passages[2].supports[0]: no recommendation has the id 'a-rec-alliance'",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # PyYAML resolves these as timestamps or numbers but fails to construct them.
+        (
+            "x: 2024-13-45\n",
+            "g.yaml:1: invalid YAML: '2024-13-45' is not a valid timestamp (month must be in 1..12)",
+        ),
+        ("x: [1, !!timestamp soon]\n", "g.yaml:1: invalid YAML: 'soon' is not a valid timestamp"),
+        ("x: 0x_\n", "g.yaml:1: invalid YAML: '0x_' is not a valid int"),
+        ("[" * 2000 + "]" * 2000 + "\n", "g.yaml: invalid YAML: nested too deeply"),
+    ],
+)
+def test_malformed_values_are_refused(tmp_path: Path, text: str, expected: str) -> None:
+    """Values that make PyYAML fail with a Python error are reported as invalid YAML."""
+    directory = write_kb(tmp_path / "kb", {"a.yaml": MEMO_A, "g.yaml": text})
+    [problem] = _problems(directory)
+    assert problem.startswith(expected)
+
+
+@pytest.mark.parametrize(
+    "new",
+    [
+        "  year: &y 2024\n  subtitle: *y",  # an alias
+        "  year: !!int 2024",  # an explicit tag
+        "  <<: {year: 2024}",  # a merge key
+    ],
+)
+def test_unusual_yaml_loads_as_pyyaml_reads_it(tmp_path: Path, new: str) -> None:
+    """Aliases, tags and merge keys take PyYAML's own constructor; the result is the same."""
+    directory = write_kb(tmp_path / "kb", {"a.yaml": MEMO_A.replace("  year: 2024", new, 1)})
+    if "subtitle" in new:
+        assert _problems(directory) == ["a.yaml:7: memo.subtitle: must be a string, not a number"]
+    else:
+        assert load_knowledge(directory).memos[0].year == 2024
+
+
+_YAML_BITS = st.sampled_from(
+    [
+        "\n", "\n  ", "\n    ", ": ", "- ", "? ", "[", "]", "{", "}", ", ", "&a ", "*a", "!!str ", "!!int ",
+        "!!timestamp ", "!!binary ", "<<: ", "'", '"', "#", "|", ">", "---", "...", "\t", "\ufeff", "~",
+        "memo", "glossary", "id", "text", "passages", "roles", "recommendations", "supports", "section",
+        "year", "2024", "  - id: ",
+        "2024-13-45", "0x_", "1e400", "true", "null", "TODO", "x", "a-rec-central",
+    ]
+)  # fmt: skip
+
+
+@st.composite
+def _yamlish(draw: st.DrawFn) -> str:
+    """Text of YAML's building blocks, or a valid memo file with such text spliced in."""
+    bits = draw(st.lists(st.one_of(_YAML_BITS, st.text(max_size=4)), max_size=40))
+    if draw(st.booleans()):
+        return "".join(bits)
+    at = draw(st.integers(0, len(MEMO_A)))
+    cut = draw(st.integers(0, 20))
+    return MEMO_A[:at] + "".join(bits) + MEMO_A[at + cut :]
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(_yamlish(), min_size=1, max_size=2))
+def test_any_text_is_loaded_or_refused(texts: list[str]) -> None:
+    """Whatever a knowledge file holds, loading it succeeds or raises KnowledgeError."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        for n, text in enumerate(texts):
+            (directory / f"f{n}.yaml").write_text(text, encoding="utf-8")
+        try:
+            load_knowledge(directory)
+        except KnowledgeError as exc:
+            assert exc.problems

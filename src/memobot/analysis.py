@@ -284,12 +284,15 @@ class Analyzer:
                         table[key] = table.get(key, ()) + tuple(entry.da)
         self._longest_phrase = max((len(k) for k in (*self._phrases, *self._synonyms)), default=0)
         self.word_terms = lru_cache(maxsize=_CACHE_SIZE)(self._word_terms)
+        self._corpus_words: dict[str, list[str]] = {}
+        """The words of the corpus texts (``for_corpus``), by text, until ``trim_caches``."""
 
     def trim_caches(self, size: int = _QUESTION_CACHE_SIZE) -> None:
         """Swap the caches filled while indexing (every word of the corpus, ~40 % of an index's
         memory) for small empty ones, which the words of questions and hits fill."""
         self.stem = lru_cache(maxsize=size)(self._stem)
         self.word_terms = lru_cache(maxsize=size)(self._word_terms)
+        self._corpus_words = {}
 
     @classmethod
     def for_corpus(cls, texts: Iterable[str], glossary: Iterable[GlossaryEntry] = ()) -> Analyzer:
@@ -299,14 +302,21 @@ class Analyzer:
         known: set[str] = set()
         danish_glossary = (t for entry in glossary for t in entry.da)
         distinct: set[str] = set()
+        # The words of each text, kept for ``document_terms`` of the same texts (the index's
+        # passages), which would otherwise find them again; dropped by ``trim_caches``.
+        found: dict[str, list[str]] = {}
         for text in (*texts, *danish_glossary):
-            distinct.update(_WORD_RE.findall(join_hyphenation(text)))
+            text_words = found.get(text)
+            if text_words is None:
+                text_words = found[text] = _WORD_RE.findall(join_hyphenation(text))
+            distinct.update(text_words)
         for word in distinct:
             folded = fold(word)
             if folded not in _FOLDED_DANISH_STOPS and len(folded) >= _MIN_HEAD:
                 known.add(folded)
         analyzer = cls({probe.stem(w) for w in known}, glossary, known)
         analyzer.stem = probe.stem  # the same function; its cache already holds every word's stem
+        analyzer._corpus_words = found
         return analyzer
 
     # -- stems -------------------------------------------------------------------------
@@ -362,11 +372,21 @@ class Analyzer:
         compound; the modifier loses a linking -s/-e where that yields a known word, and is
         split again.
         """
+        if len(folded) < _MIN_MODIFIER + _MIN_HEAD:
+            return ()  # no room for a modifier and a head (nor for _split_after_known_modifier)
         whole = self.stem(folded)
+        keys, short = self._stem_keys, self._short_stems
         for i in range(_MIN_MODIFIER, len(folded) - _MIN_HEAD + 1):
+            # No stem of the rest can be in the lexicon: skip the stemming (speed only). This
+            # is _may_start_with_stem, inlined (the rest has at least four letters).
+            if (
+                folded[i : i + 4] not in keys
+                and folded[i : i + 3] not in short
+                and folded[i : i + 2] not in short
+                and folded[i] not in short
+            ):
+                continue
             head_word = folded[i:]
-            if not self._may_start_with_stem(head_word):
-                continue  # no stem of it can be in the lexicon: skip the stemming (speed only)
             head = self.stem(head_word)
             # A head must stem to a word of its own: "militærrådgivere" ends in "givere", which
             # stems to "giv" (of "give"), but its head is "rådgivere"; a three-letter stem
@@ -425,10 +445,14 @@ class Analyzer:
         A suspended compound ("erfarings- og informationsudveksling") also yields the
         compound it stands for ("erfaringsudveksling").
         """
-        text = join_hyphenation(text)
         if "-" not in text:
-            # No suspended compound possible: the common case, without word spans.
-            return list(itertools.chain.from_iterable(map(self.word_terms, _WORD_RE.findall(text))))
+            # No suspended compound possible (nor hyphenation): the common case, without word
+            # spans, and for a corpus text with the words ``for_corpus`` found.
+            found_words = self._corpus_words.get(text)
+            if found_words is None:
+                found_words = _WORD_RE.findall(text)
+            return list(itertools.chain.from_iterable(map(self.word_terms, found_words)))
+        text = join_hyphenation(text)
         found = words(text)
         out: list[str] = []
         for i, (word, _, end) in enumerate(found):

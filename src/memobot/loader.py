@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -120,6 +121,10 @@ def _load_knowledge(directory: Path) -> KnowledgeBase:
     if not state.memos and not state.problems:
         state.problems.append(f"{directory}: no memo file found (a *.yaml file with a `memo` key)")
     state.check_links()
+    # Checkers and the state refer to each other; let reference counting free them now
+    # rather than the (paused) cyclic collector later.
+    state.defined.clear()
+    state.pending_links.clear()
     if state.problems:
         raise KnowledgeError(state.problems)
     return KnowledgeBase(
@@ -141,8 +146,9 @@ class _LoadState:
     passages: list[Passage] = field(default_factory=list)
     recommendations: list[Recommendation] = field(default_factory=list)
     glossary: list[GlossaryEntry] = field(default_factory=list)
-    # id -> "file:line" where it was first defined; passages and recommendations share one space
-    defined: dict[str, str] = field(default_factory=dict)
+    # id -> (checker, path) where it was first defined; passages and recommendations share one
+    # space. The "file:line" is made only when a duplicate is reported (lines are found lazily).
+    defined: dict[str, tuple[_Checker, Path_]] = field(default_factory=dict)
     memo_ids: dict[str, str] = field(default_factory=dict)
     # recommendation id -> memo id, for every recommendation parsed, even of a refused memo,
     # so that one bad field does not make every link to it look broken too
@@ -160,12 +166,22 @@ class _LoadState:
 
 
 class _Checker:
-    """Reports problems of one file with the line YAML gives for a field."""
+    """Reports problems of one file with the line YAML gives for a field.
 
-    def __init__(self, path: Path, lines: dict[Path_, int], state: _LoadState) -> None:
+    The lines are found only when a problem is reported (see ``_parse_yaml``): a valid file,
+    the common case, never pays for them.
+    """
+
+    def __init__(self, path: Path, lines: _Lines, state: _LoadState) -> None:
         self.path = path
-        self.lines = lines
+        self._lines = lines
         self.state = state
+
+    @property
+    def lines(self) -> dict[Path_, int]:
+        if not isinstance(self._lines, dict):
+            self._lines = self._lines()
+        return self._lines
 
     def where(self, path: Path_) -> str:
         probe = path
@@ -181,9 +197,10 @@ class _Checker:
         """Claim a knowledge-base-wide id; False (and a problem) when it is taken."""
         first = self.state.defined.get(ident)
         if first is not None:
-            self.problem(path, f"duplicate id {ident!r} (first defined at {first})")
+            checker, first_path = first
+            self.problem(path, f"duplicate id {ident!r} (first defined at {checker.where(first_path)})")
             return False
-        self.state.defined[ident] = self.where(path)
+        self.state.defined[ident] = (self, path)
         return True
 
     def fields(self, value: Any, path: Path_, spec: dict[str, tuple[str, bool]]) -> dict | None:
@@ -249,6 +266,18 @@ def _load_file(path: Path, text: str, state: _LoadState) -> None:
         return
     except _DuplicateKey as exc:
         state.problems.append(f"{path}:{exc.line}: {exc.key}: key appears twice in one mapping")
+        return
+    except _CompoundKey as exc:
+        field_name = _field_name(exc.path)
+        state.problems.append(f"{path}:{exc.line}: {field_name}: keys must be strings, not {exc.kind}")
+        return
+    except _BadValue as exc:
+        where = f"{path}:{exc.line}" if exc.line else str(path)
+        state.problems.append(f"{where}: invalid YAML: {exc.message}")
+        return
+    except RecursionError:
+        # Only the pure-Python parser gets here (libyaml refuses nesting deeper than 1000).
+        state.problems.append(f"{path}: invalid YAML: nested too deeply")
         return
     except yaml.YAMLError as exc:
         state.problems.append(f"{path}: invalid YAML: {exc}")
@@ -377,10 +406,10 @@ def _load_recommendations(
     recs: list[tuple[int, Recommendation]] = []
     if not isinstance(raw, list):
         return recs
-    own_ids = {item.get("id") for item in raw if isinstance(item, dict)}
+    # Only string ids can be linked to (an id that is a list is reported by `fields` below).
+    own_ids = {item.get("id") for item in raw if isinstance(item, dict) and isinstance(item.get("id"), str)}
     for rec_id in own_ids:
-        if isinstance(rec_id, str):
-            checker.state.rec_memo.setdefault(rec_id, memo_id)
+        checker.state.rec_memo.setdefault(rec_id, memo_id)
     for i, item in enumerate(raw):
         path = ("recommendations", i)
         rec = checker.fields(item, path, _REC_FIELDS)
@@ -460,6 +489,27 @@ class _DuplicateKey(Exception):
         self.key, self.line = key, line
 
 
+class _CompoundKey(Exception):
+    """A mapping key that is itself a list or a mapping (``[a, b]: x``, ``? {a: 1}``)."""
+
+    def __init__(self, path: Path_, line: int, kind: str) -> None:
+        self.path, self.line, self.kind = path, line, kind
+
+
+class _BadValue(Exception):
+    """A value PyYAML resolves to a type but cannot construct (``2024-13-45``)."""
+
+    def __init__(self, line: int | None, message: str) -> None:
+        self.line, self.message = line, message
+
+
+class _Unusual(Exception):
+    """What the plain construction does not handle; the full one takes over."""
+
+
+# The lines of a file's nodes by path, or how to find them when first needed.
+_Lines = dict[Path_, int] | Callable[[], dict[Path_, int]]
+
 # libyaml's parser (PyYAML's CSafeLoader) reads a large knowledge base ~15× faster than the
 # pure-Python one. Its error messages differ, so a file it refuses is parsed again by the
 # pure-Python parser, whose message is the one reported: errors read the same everywhere.
@@ -467,10 +517,17 @@ class _DuplicateKey(Exception):
 # value, a byte-order mark after the start); such a file is left to the pure-Python parser.
 _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
 _PYTHON_ONLY = ("\t", "\ufeff")
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_SCALAR_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "binary", "timestamp")
+)
 
 
-def _parse_yaml(text: str) -> tuple[Any, dict[Path_, int]]:
-    """Parse YAML safely, returning the data and the line of every node, by path."""
+def _parse_yaml(text: str) -> tuple[Any, _Lines]:
+    """Parse YAML safely, returning the data and the line of every node, by path (or a
+    function that finds them)."""
     if _FAST_LOADER is not None and not any(ch in text for ch in _PYTHON_ONLY):
         try:
             return _parse_with(_FAST_LOADER, text)
@@ -479,17 +536,101 @@ def _parse_yaml(text: str) -> tuple[Any, dict[Path_, int]]:
     return _parse_with(yaml.SafeLoader, text)
 
 
-def _parse_with(loader_class: Any, text: str) -> tuple[Any, dict[Path_, int]]:
+def _parse_with(loader_class: Any, text: str) -> tuple[Any, _Lines]:
     loader = loader_class(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return None, {}
+        try:
+            # The common case: plain strings, lists and mappings with distinct string keys.
+            # Lines are needed only to report a problem; they are found then, by parsing the
+            # text again with the same parser (``_lines_of``).
+            return _construct_plain(node, loader, set()), lambda: _lines_of(loader_class, text)
+        except (_Unusual, RecursionError):
+            pass
+        # Anything else (tags, aliases, merge keys, duplicate or compound keys) as before:
+        # lines first, which refuses duplicate and compound keys, then PyYAML's constructor.
         lines: dict[Path_, int] = {}
         _record_lines(node, (), lines)
-        return loader.construct_document(node), lines
+        try:
+            return loader.construct_document(node), lines
+        except yaml.YAMLError:
+            raise
+        except Exception as exc:
+            # PyYAML lets a few malformed values through as Python errors ("2024-13-45").
+            raise _bad_value(node, loader) or _BadValue(None, str(exc)) from exc
     finally:
         loader.dispose()
+
+
+def _lines_of(loader_class: Any, text: str) -> dict[Path_, int]:
+    """The line of every node of a text that ``_parse_with`` parsed, by path."""
+    loader = loader_class(text)
+    try:
+        lines: dict[Path_, int] = {}
+        _record_lines(loader.get_single_node(), (), lines)
+        return lines
+    finally:
+        loader.dispose()
+
+
+def _construct_plain(node: yaml.Node, loader: Any, seen: set[int]) -> Any:
+    """What PyYAML's safe constructor makes of ``node``, for the shapes a knowledge file has;
+    raises ``_Unusual`` at anything else (then ``construct_document`` does it all)."""
+    kind = type(node)
+    if kind is yaml.ScalarNode:
+        if node.tag == _STR:
+            return node.value
+        if node.tag not in _SCALAR_TAGS:
+            raise _Unusual
+        try:
+            return loader.yaml_constructors[node.tag](loader, node)
+        except Exception as exc:
+            raise _Unusual from exc
+    # A collection met twice is an alias (or a cycle): left to PyYAML, which shares it.
+    if id(node) in seen:
+        raise _Unusual
+    seen.add(id(node))
+    if kind is yaml.SequenceNode and node.tag == _SEQ:
+        return [_construct_plain(child, loader, seen) for child in node.value]
+    if kind is yaml.MappingNode and node.tag == _MAP:
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if type(key_node) is not yaml.ScalarNode or key_node.tag != _STR:
+                raise _Unusual  # compound, merge, numeric... keys
+            key = key_node.value
+            if key in mapping:
+                raise _Unusual  # duplicate: reported with its line by _record_lines
+            mapping[key] = _construct_plain(value_node, loader, seen)
+        return mapping
+    raise _Unusual
+
+
+def _bad_value(root: yaml.Node, loader: Any) -> _BadValue | None:
+    """The first scalar whose construction fails with a Python error, as a problem."""
+    stack, seen = [root], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            constructor = loader.yaml_constructors.get(node.tag)
+            if node.tag == _STR or node.tag not in _SCALAR_TAGS or constructor is None:
+                continue
+            try:
+                constructor(loader, node)
+            except yaml.YAMLError:
+                continue
+            except Exception as exc:
+                name = node.tag.rsplit(":", 1)[-1]
+                return _BadValue(node.start_mark.line + 1, f"{node.value!r} is not a valid {name} ({exc})")
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(reversed([n for pair in node.value for n in pair]))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+    return None
 
 
 def _record_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None:
@@ -497,6 +638,9 @@ def _record_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                kind = "a list" if isinstance(key_node, yaml.SequenceNode) else "a mapping"
+                raise _CompoundKey(path, key_node.start_mark.line + 1, kind)
             key = key_node.value
             if key in seen:
                 raise _DuplicateKey(str(key), key_node.start_mark.line + 1)
