@@ -158,10 +158,21 @@ _SUSPENSION_GAP_RE = re.compile(r"-\s*([,/]?)\s*")
 _CONJUNCTIONS = frozenset({"og", "eller", "samt", "and", "or"})
 _SCANDINAVIAN = (("aa", "å"), ("ae", "æ"), ("oe", "ø"))
 _STEM_ROUNDS = 3
+# Danish inflectional endings (plural, definite, genitive). Snowball is repeated on its own
+# result only after a round that stripped one of these and nothing else: the rest is then the
+# word's base form, whose stem the inflected form should share.
+_INFLECTIONS = frozenset("e er en et ene erne ens ets ers enes ernes es s".split())
 _MIN_HEAD = 4
 _SURE_HEAD = 6
 _MIN_MODIFIER = 4
 _CACHE_SIZE = 200_000
+_VOWELS = frozenset("aeiouyæøå")
+# Consonant clusters that begin Danish words (and common loans: "psykolog", "sfære", "chef"). A
+# remainder that begins with any other cluster is no word ("udvide|lseskortets", "verden|sdele").
+_ONSETS = frozenset(
+    "bl br ch dj dr fj fl fr gj gl gn gr hj hv kj kl kn kr kv ph pj pl pr ps sc sf sh sj sk skr "
+    "skv sl sm sn sp spl spr st stj str sv th tj tr tv vr".split()
+)
 _QUESTION_CACHE_SIZE = 20_000
 
 
@@ -223,6 +234,25 @@ def _is_specific(text: str, word: tuple[str, int, int]) -> bool:
         return False
     before = text[:start].rstrip()
     return bool(before) and before[-1] not in _SENTENCE_END
+
+
+def _may_begin_head(rest: str, linked: bool) -> bool:
+    """Whether the rest of a word after a known modifier can be an (unknown) compound head.
+
+    It must begin as a Danish word can: with a vowel, one consonant or a cluster of
+    ``_ONSETS`` ("verden|sdele" and "udvide|lseskortets" are cut one letter off). Without a
+    linking -s-/-e- it must not begin with "e" or "i" either: Danish derivational suffixes that
+    begin with a vowel mostly begin with one of those (-er, -ere, -eri, -ering, -el, -else, -en,
+    -isk, -isme, -ist, -itet, -il, -ig, -ion), so such a rest is likelier the end of a longer
+    stem ("stab|ilitet", "aktiv|itet", "fokus|eredes") than a head. Measured on 60 000 words of
+    the Danish DSDO word list (wdanish) that take this split, judging a split right when the rest
+    is itself a word of the list: 633 splits, 378 right (0.60) → 540 splits, 376 right (0.70);
+    91 of the 93 refused were wrong.
+    """
+    onset = next((i for i, ch in enumerate(rest) if ch in _VOWELS), len(rest))
+    if onset > 1 and rest[:onset] not in _ONSETS:
+        return False
+    return linked or rest[:1] not in ("e", "i")
 
 
 @dataclass(frozen=True)
@@ -312,17 +342,27 @@ class Analyzer:
     # -- stems -------------------------------------------------------------------------
 
     def _stem(self, folded: str) -> str:
-        """Snowball Danish stem, repeated until stable (``stem`` is its cached form).
+        """Snowball Danish stem, repeated while a round strips only an inflection (``stem`` is
+        its cached form).
 
         One round leaves inflections apart ("dagsorden"→"dagsord" but "dagsordener"→"dagsorden",
-        "attache"→"attach" but "attacheer"→"attache"); a few rounds bring them together.
+        "attache"→"attach" but "attacheer"→"attache"); another round brings them together. It
+        is repeated only after a round that cut a plain inflectional ending: a round that cut a
+        derivational suffix or changed the stem ("sikkerhed"→"sikker", "indsigt"→"indsig",
+        "interesse"→"interes") left no base form, and a second round over-stems it ("sik",
+        "ind", "int"). Measured on the 36 678 inflection groups of four or more forms in the
+        Danish DSDO word list (wdanish): groups whose forms do not meet 977 → 1 175 (one round
+        only: 2 265), pairs of unrelated base words on one stem 2 854 → 2 378 (one round: 2 291).
         """
         stemmer = self._stemmer(self._danish, "danish")
         for _ in range(_STEM_ROUNDS):
             shorter = stemmer.stemWord(folded)
             if shorter == folded:
                 break
+            stripped = folded[len(shorter) :] if folded.startswith(shorter) else None
             folded = shorter
+            if stripped not in _INFLECTIONS:
+                break
         return folded
 
     def _english_key(self, word: str) -> str:
@@ -398,11 +438,18 @@ class Analyzer:
 
     def _split_after_known_modifier(self, folded: str, whole: str) -> tuple[str, ...]:
         """Split after the longest known word that starts the compound, when the head is unknown:
-        "afskrækkelsesinstrumenter" → ("afskræk", "instrument")."""
+        "afskrækkelsesinstrumenter" → ("afskræk", "instrument").
+
+        The unknown head must look like the start of a word (see ``_may_begin_head``), so
+        "stabilitet" is not "stab" + "ilitet".
+        """
         for i in range(len(folded) - _SURE_HEAD + 1, _MIN_MODIFIER - 1, -1):
             raw = folded[:i]
-            plain = raw[:-1] if raw[-1] in "se" and raw[:-1] in self.known_words else raw
+            linked = raw[-1] in "se" and raw[:-1] in self.known_words
+            plain = raw[:-1] if linked else raw
             if plain not in self.known_words or plain in _FOLDED_DANISH_STOPS:
+                continue
+            if not _may_begin_head(folded[i:], linked):
                 continue
             head = self.stem(folded[i:])
             if len(head) >= _MIN_HEAD and head != whole:
