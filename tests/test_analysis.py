@@ -115,6 +115,22 @@ def test_unknown_compound_head_must_begin_like_a_word(word: str, terms: tuple[st
 
 
 @pytest.mark.parametrize(
+    ("text", "completed"),
+    [
+        # After -ing the "s" links: the head is "udveksling".
+        ("erfarings- og informationsudveksling", "erfaringsudveksling"),
+        # After -er it begins the head: "stillinger", not "tillinger".
+        ("forsvarsattaché- eller militærrådgiverstillinger", "forsvarsattachéstillinger"),
+    ],
+)
+def test_suspended_compound_head_after_a_linking_s(text: str, completed: str) -> None:
+    """A suspended compound is completed with the head after a linking -s-, or the head that
+    begins with "s" after a modifier in -er."""
+    analyzer = Analyzer.for_corpus([text])
+    assert analyzer.stem(fold(completed)) in analyzer.document_terms(text)
+
+
+@pytest.mark.parametrize(
     ("one", "other", "meet"),
     [
         ("dagsorden", "dagsordener", True),  # plural -er stripped, then the base form's stem

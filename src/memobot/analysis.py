@@ -502,13 +502,18 @@ class Analyzer:
         return None
 
     def _head_word(self, folded: str) -> str | None:
-        """The head of a compound: a known word ending it, else what follows a linking -s-."""
+        """The head of a compound: a known word ending it, else what follows a linking -s-
+        (or, after a modifier in -er, what begins with the "s")."""
         for i in range(_MIN_MODIFIER, len(folded) - _MIN_HEAD + 1):
             if self.stem(folded[i:]) in self.lexicon and self.stem(folded[i:]) != self.stem(folded):
                 return folded[i:]
         for i in range(len(folded) - _SURE_HEAD - 1, _MIN_MODIFIER - 1, -1):
             if folded[i] == "s":
-                return folded[i + 1 :]
+                # After a modifier in -er the "s" mostly begins the head ("rådgiver|stillinger",
+                # "under|skrift"); after -ing, -hed, -else, -tion it links (DSDO word list: of
+                # splits where only one reading leaves words, -er: 1 030 head-initial to 221
+                # linking; -ing: 82 to 5 726).
+                return folded[i:] if folded.endswith("er", 0, i) else folded[i + 1 :]
         return None
 
     # -- questions ---------------------------------------------------------------------
