@@ -131,6 +131,30 @@ def test_suspended_compound_head_after_a_linking_s(text: str, completed: str) ->
 
 
 @pytest.mark.parametrize(
+    ("question", "wanted", "unwanted"),
+    [
+        ("competing powers", "konkurrenc", "kompetenc"),  # both stem to "compet": exact word wins
+        ("competence", "kompetenc", "konkurrenc"),
+        ("the office", "afdeling", "militærrådgiv"),  # "office" beats "officer"
+    ],
+)
+def test_english_glossary_prefers_the_phrase_closest_to_the_question(
+    question: str, wanted: str, unwanted: str
+) -> None:
+    """Where English stemming joins glossary phrases, the one spelt closest to the question wins."""
+    glossary = [
+        GlossaryEntry(en=("compete", "competing", "competition"), da=("konkurrence",)),
+        GlossaryEntry(en=("competence", "competences"), da=("kompetencer",)),
+        GlossaryEntry(en=("office",), da=("afdeling",)),
+        GlossaryEntry(en=("officer", "officers"), da=("militærrådgivere",)),
+    ]
+    analyzer = Analyzer.for_corpus(["konkurrence, kompetencer, afdeling og militærrådgivere"], glossary)
+    terms = {t for c in analyzer.concepts(question, frozenset()) for t in c.terms}
+    assert wanted in terms
+    assert unwanted not in terms
+
+
+@pytest.mark.parametrize(
     ("one", "other", "meet"),
     [
         ("dagsorden", "dagsordener", True),  # plural -er stripped, then the base form's stem

@@ -236,6 +236,15 @@ def _is_specific(text: str, word: tuple[str, int, int]) -> bool:
     return bool(before) and before[-1] not in _SENTENCE_END
 
 
+def _closeness(one: str, other: str) -> int:
+    """How alike two words are spelt: their common prefix, one more when they are equal (so
+    "office" is closer to "office" than to "officer")."""
+    if one == other:
+        return len(one) + 1
+    shorter = min(len(one), len(other))
+    return next((i for i in range(shorter) if one[i] != other[i]), shorter)
+
+
 def _may_begin_head(rest: str, linked: bool) -> bool:
     """Whether the rest of a word after a known modifier can be an (unknown) compound head.
 
@@ -303,15 +312,28 @@ class Analyzer:
         # synonyms by Danish stems, so that inflected forms in a question still match.
         self._phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._synonyms: dict[tuple[str, ...], tuple[str, ...]] = {}
+        # English stems join words the glossary keeps apart ("competing" and "competence" are
+        # both "compet"): for such a key, each phrase's own words and Danish terms, so that the
+        # phrase closest to the question's words wins (see _closest_phrases).
+        self._stem_variants: dict[tuple[str, ...], list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
         for entry in glossary:
             for table, phrases, key_of in (
                 (self._phrases, entry.en, self._english_key),
                 (self._synonyms, entry.synonyms, self._danish_key),
             ):
                 for phrase in phrases:
-                    key = tuple(key_of(w) for w, _, _ in words(phrase))
+                    found = [w for w, _, _ in words(phrase)]
+                    key = tuple(key_of(w) for w in found)
                     if key:
                         table[key] = table.get(key, ()) + tuple(entry.da)
+                        if table is self._phrases:
+                            surface = tuple(fold(w, scandinavian=False) for w in found)
+                            self._stem_variants.setdefault(key, []).append((surface, tuple(entry.da)))
+        self._stem_variants = {
+            key: variants
+            for key, variants in self._stem_variants.items()
+            if len({da for _, da in variants}) > 1
+        }
         self._longest_phrase = max((len(k) for k in (*self._phrases, *self._synonyms)), default=0)
         self.word_terms = lru_cache(maxsize=_CACHE_SIZE)(self._word_terms)
 
@@ -571,6 +593,22 @@ class Analyzer:
                 after_determiner = after_determiner and filler
         return out
 
+    def _closest_phrases(self, key: tuple[str, ...], plain: list[str]) -> tuple[str, ...] | None:
+        """The Danish terms of the English glossary phrases with this stem key, or of those
+        among them whose words share the longest prefixes with the question's words.
+
+        English stemming joins words the glossary keeps apart: "competing" (konkurrence) and
+        "competence" (kompetence) both stem to "compet", "planning" and "plan", "officer" and
+        "office". An exact word wins; else the phrase closest in spelling ("competitor" is
+        nearer "competing" than "competence"); a tie keeps them all.
+        """
+        variants = self._stem_variants.get(key)
+        if variants is None:
+            return self._phrases.get(key)
+        scores = [sum(map(_closeness, plain, surface)) for surface, _ in variants]
+        best = max(scores)
+        return tuple(t for (_, da), score in zip(variants, scores, strict=True) if score == best for t in da)
+
     def _glossary_match(
         self,
         keys: tuple[list[str], list[str]],
@@ -593,7 +631,8 @@ class Analyzer:
         english_keys, danish_keys = keys
         for length in range(min(self._longest_phrase, len(english_keys) - start), 0, -1):
             end = start + length
-            danish = self._phrases.get(tuple(english_keys[start:end])) or (
+            key = tuple(english_keys[start:end])
+            danish = self._closest_phrases(key, plain[start:end]) or (
                 self._synonyms.get(tuple(danish_keys[start:end]))
             )
             if not danish:
