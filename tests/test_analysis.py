@@ -95,6 +95,84 @@ def test_compound_split(analyzer: Analyzer) -> None:
 
 
 @pytest.mark.parametrize(
+    ("word", "terms"),
+    [
+        # The rest after "stab" begins with "i": a suffix of the longer stem "stabil", no head.
+        ("stabilitet", ("stabilit",)),
+        ("aktiviteten", ("aktivit",)),
+        # A linking -s- marks the boundary: the unknown head may begin with a vowel.
+        ("stabsofficerer", ("stabsoffic", "stab", "offic")),
+        ("afskrækkelsesinstrumenter", ("afskrækkelsesinstrument", "afskræk", "instrument")),
+        # "sdele" begins with a cluster no Danish word begins with: the cut is one letter off.
+        ("verdensdele", ("verdensdel",)),
+        ("stabschefer", ("stabschef", "stab", "chef")),
+    ],
+)
+def test_unknown_compound_head_must_begin_like_a_word(word: str, terms: tuple[str, ...]) -> None:
+    """A compound split after a known modifier needs a rest that can begin a word."""
+    corpus = ["NATO's internationale stab, aktiv afskrækkelse og verden."]
+    assert Analyzer.for_corpus(corpus).word_terms(word) == terms
+
+
+@pytest.mark.parametrize(
+    ("text", "completed"),
+    [
+        # After -ing the "s" links: the head is "udveksling".
+        ("erfarings- og informationsudveksling", "erfaringsudveksling"),
+        # After -er it begins the head: "stillinger", not "tillinger".
+        ("forsvarsattaché- eller militærrådgiverstillinger", "forsvarsattachéstillinger"),
+    ],
+)
+def test_suspended_compound_head_after_a_linking_s(text: str, completed: str) -> None:
+    """A suspended compound is completed with the head after a linking -s-, or the head that
+    begins with "s" after a modifier in -er."""
+    analyzer = Analyzer.for_corpus([text])
+    assert analyzer.stem(fold(completed)) in analyzer.document_terms(text)
+
+
+@pytest.mark.parametrize(
+    ("question", "wanted", "unwanted"),
+    [
+        ("competing powers", "konkurrenc", "kompetenc"),  # both stem to "compet": exact word wins
+        ("competence", "kompetenc", "konkurrenc"),
+        ("the office", "afdeling", "militærrådgiv"),  # "office" beats "officer"
+    ],
+)
+def test_english_glossary_prefers_the_phrase_closest_to_the_question(
+    question: str, wanted: str, unwanted: str
+) -> None:
+    """Where English stemming joins glossary phrases, the one spelt closest to the question wins."""
+    glossary = [
+        GlossaryEntry(en=("compete", "competing", "competition"), da=("konkurrence",)),
+        GlossaryEntry(en=("competence", "competences"), da=("kompetencer",)),
+        GlossaryEntry(en=("office",), da=("afdeling",)),
+        GlossaryEntry(en=("officer", "officers"), da=("militærrådgivere",)),
+    ]
+    analyzer = Analyzer.for_corpus(["konkurrence, kompetencer, afdeling og militærrådgivere"], glossary)
+    terms = {t for c in analyzer.concepts(question, frozenset()) for t in c.terms}
+    assert wanted in terms
+    assert unwanted not in terms
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "meet"),
+    [
+        ("dagsorden", "dagsordener", True),  # plural -er stripped, then the base form's stem
+        ("attaché", "attachéer", True),
+        ("mulighed", "mulighederne", True),
+        ("konsekvens", "konsekvenser", True),
+        ("sikkerhed", "sikker", False),  # -hed is derivational: no second round ("sik")
+        ("indsigt", "ind", False),  # "indsigt"→"indsig" changed the stem: not "ind"
+        ("interesse", "inter", False),  # "interesse"→"interes" undoubled: not "int"
+    ],
+)
+def test_stem_rounds_repeat_only_after_an_inflection(one: str, other: str, meet: bool) -> None:
+    """Snowball is repeated only after a round that stripped a plain inflectional ending."""
+    analyzer = Analyzer()
+    assert (analyzer.stem(fold(one)) == analyzer.stem(fold(other))) is meet
+
+
+@pytest.mark.parametrize(
     ("corpus", "word", "terms"),
     [
         # "givere" stems to "giv" (of "give"): too short a stem to be a head.

@@ -158,10 +158,21 @@ _SUSPENSION_GAP_RE = re.compile(r"-\s*([,/]?)\s*")
 _CONJUNCTIONS = frozenset({"og", "eller", "samt", "and", "or"})
 _SCANDINAVIAN = (("aa", "å"), ("ae", "æ"), ("oe", "ø"))
 _STEM_ROUNDS = 3
+# Danish inflectional endings (plural, definite, genitive). Snowball is repeated on its own
+# result only after a round that stripped one of these and nothing else: the rest is then the
+# word's base form, whose stem the inflected form should share.
+_INFLECTIONS = frozenset("e er en et ene erne ens ets ers enes ernes es s".split())
 _MIN_HEAD = 4
 _SURE_HEAD = 6
 _MIN_MODIFIER = 4
 _CACHE_SIZE = 200_000
+_VOWELS = frozenset("aeiouyæøå")
+# Consonant clusters that begin Danish words (and common loans: "psykolog", "sfære", "chef"). A
+# remainder that begins with any other cluster is no word ("udvide|lseskortets", "verden|sdele").
+_ONSETS = frozenset(
+    "bl br ch dj dr fj fl fr gj gl gn gr hj hv kj kl kn kr kv ph pj pl pr ps sc sf sh sj sk skr "
+    "skv sl sm sn sp spl spr st stj str sv th tj tr tv vr".split()
+)
 _QUESTION_CACHE_SIZE = 20_000
 
 
@@ -225,6 +236,34 @@ def _is_specific(text: str, word: tuple[str, int, int]) -> bool:
     return bool(before) and before[-1] not in _SENTENCE_END
 
 
+def _closeness(one: str, other: str) -> int:
+    """How alike two words are spelt: their common prefix, one more when they are equal (so
+    "office" is closer to "office" than to "officer")."""
+    if one == other:
+        return len(one) + 1
+    shorter = min(len(one), len(other))
+    return next((i for i in range(shorter) if one[i] != other[i]), shorter)
+
+
+def _may_begin_head(rest: str, linked: bool) -> bool:
+    """Whether the rest of a word after a known modifier can be an (unknown) compound head.
+
+    It must begin as a Danish word can: with a vowel, one consonant or a cluster of
+    ``_ONSETS`` ("verden|sdele" and "udvide|lseskortets" are cut one letter off). Without a
+    linking -s-/-e- it must not begin with "e" or "i" either: Danish derivational suffixes that
+    begin with a vowel mostly begin with one of those (-er, -ere, -eri, -ering, -el, -else, -en,
+    -isk, -isme, -ist, -itet, -il, -ig, -ion), so such a rest is likelier the end of a longer
+    stem ("stab|ilitet", "aktiv|itet", "fokus|eredes") than a head. Measured on 60 000 words of
+    the Danish DSDO word list (wdanish) that take this split, judging a split right when the rest
+    is itself a word of the list: 633 splits, 378 right (0.60) → 540 splits, 376 right (0.70);
+    91 of the 93 refused were wrong.
+    """
+    onset = next((i for i, ch in enumerate(rest) if ch in _VOWELS), len(rest))
+    if onset > 1 and rest[:onset] not in _ONSETS:
+        return False
+    return linked or rest[:1] not in ("e", "i")
+
+
 @dataclass(frozen=True)
 class Concept:
     """One thing a question asks about: a word, or a glossary phrase, and its index terms."""
@@ -273,15 +312,28 @@ class Analyzer:
         # synonyms by Danish stems, so that inflected forms in a question still match.
         self._phrases: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._synonyms: dict[tuple[str, ...], tuple[str, ...]] = {}
+        # English stems join words the glossary keeps apart ("competing" and "competence" are
+        # both "compet"): for such a key, each phrase's own words and Danish terms, so that the
+        # phrase closest to the question's words wins (see _closest_phrases).
+        self._stem_variants: dict[tuple[str, ...], list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
         for entry in glossary:
             for table, phrases, key_of in (
                 (self._phrases, entry.en, self._english_key),
                 (self._synonyms, entry.synonyms, self._danish_key),
             ):
                 for phrase in phrases:
-                    key = tuple(key_of(w) for w, _, _ in words(phrase))
+                    found = [w for w, _, _ in words(phrase)]
+                    key = tuple(key_of(w) for w in found)
                     if key:
                         table[key] = table.get(key, ()) + tuple(entry.da)
+                        if table is self._phrases:
+                            surface = tuple(fold(w, scandinavian=False) for w in found)
+                            self._stem_variants.setdefault(key, []).append((surface, tuple(entry.da)))
+        self._stem_variants = {
+            key: variants
+            for key, variants in self._stem_variants.items()
+            if len({da for _, da in variants}) > 1
+        }
         self._longest_phrase = max((len(k) for k in (*self._phrases, *self._synonyms)), default=0)
         self.word_terms = lru_cache(maxsize=_CACHE_SIZE)(self._word_terms)
         self._corpus_words: dict[str, list[str]] = {}
@@ -322,17 +374,27 @@ class Analyzer:
     # -- stems -------------------------------------------------------------------------
 
     def _stem(self, folded: str) -> str:
-        """Snowball Danish stem, repeated until stable (``stem`` is its cached form).
+        """Snowball Danish stem, repeated while a round strips only an inflection (``stem`` is
+        its cached form).
 
         One round leaves inflections apart ("dagsorden"→"dagsord" but "dagsordener"→"dagsorden",
-        "attache"→"attach" but "attacheer"→"attache"); a few rounds bring them together.
+        "attache"→"attach" but "attacheer"→"attache"); another round brings them together. It
+        is repeated only after a round that cut a plain inflectional ending: a round that cut a
+        derivational suffix or changed the stem ("sikkerhed"→"sikker", "indsigt"→"indsig",
+        "interesse"→"interes") left no base form, and a second round over-stems it ("sik",
+        "ind", "int"). Measured on the 36 678 inflection groups of four or more forms in the
+        Danish DSDO word list (wdanish): groups whose forms do not meet 977 → 1 175 (one round
+        only: 2 265), pairs of unrelated base words on one stem 2 854 → 2 378 (one round: 2 291).
         """
         stemmer = self._stemmer(self._danish, "danish")
         for _ in range(_STEM_ROUNDS):
             shorter = stemmer.stemWord(folded)
             if shorter == folded:
                 break
+            stripped = folded[len(shorter) :] if folded.startswith(shorter) else None
             folded = shorter
+            if stripped not in _INFLECTIONS:
+                break
         return folded
 
     def _english_key(self, word: str) -> str:
@@ -418,11 +480,18 @@ class Analyzer:
 
     def _split_after_known_modifier(self, folded: str, whole: str) -> tuple[str, ...]:
         """Split after the longest known word that starts the compound, when the head is unknown:
-        "afskrækkelsesinstrumenter" → ("afskræk", "instrument")."""
+        "afskrækkelsesinstrumenter" → ("afskræk", "instrument").
+
+        The unknown head must look like the start of a word (see ``_may_begin_head``), so
+        "stabilitet" is not "stab" + "ilitet".
+        """
         for i in range(len(folded) - _SURE_HEAD + 1, _MIN_MODIFIER - 1, -1):
             raw = folded[:i]
-            plain = raw[:-1] if raw[-1] in "se" and raw[:-1] in self.known_words else raw
+            linked = raw[-1] in "se" and raw[:-1] in self.known_words
+            plain = raw[:-1] if linked else raw
             if plain not in self.known_words or plain in _FOLDED_DANISH_STOPS:
+                continue
+            if not _may_begin_head(folded[i:], linked):
                 continue
             head = self.stem(folded[i:])
             if len(head) >= _MIN_HEAD and head != whole:
@@ -479,13 +548,18 @@ class Analyzer:
         return None
 
     def _head_word(self, folded: str) -> str | None:
-        """The head of a compound: a known word ending it, else what follows a linking -s-."""
+        """The head of a compound: a known word ending it, else what follows a linking -s-
+        (or, after a modifier in -er, what begins with the "s")."""
         for i in range(_MIN_MODIFIER, len(folded) - _MIN_HEAD + 1):
             if self.stem(folded[i:]) in self.lexicon and self.stem(folded[i:]) != self.stem(folded):
                 return folded[i:]
         for i in range(len(folded) - _SURE_HEAD - 1, _MIN_MODIFIER - 1, -1):
             if folded[i] == "s":
-                return folded[i + 1 :]
+                # After a modifier in -er the "s" mostly begins the head ("rådgiver|stillinger",
+                # "under|skrift"); after -ing, -hed, -else, -tion it links (DSDO word list: of
+                # splits where only one reading leaves words, -er: 1 030 head-initial to 221
+                # linking; -ing: 82 to 5 726).
+                return folded[i:] if folded.endswith("er", 0, i) else folded[i + 1 :]
         return None
 
     # -- questions ---------------------------------------------------------------------
@@ -543,6 +617,22 @@ class Analyzer:
                 after_determiner = after_determiner and filler
         return out
 
+    def _closest_phrases(self, key: tuple[str, ...], plain: list[str]) -> tuple[str, ...] | None:
+        """The Danish terms of the English glossary phrases with this stem key, or of those
+        among them whose words share the longest prefixes with the question's words.
+
+        English stemming joins words the glossary keeps apart: "competing" (konkurrence) and
+        "competence" (kompetence) both stem to "compet", "planning" and "plan", "officer" and
+        "office". An exact word wins; else the phrase closest in spelling ("competitor" is
+        nearer "competing" than "competence"); a tie keeps them all.
+        """
+        variants = self._stem_variants.get(key)
+        if variants is None:
+            return self._phrases.get(key)
+        scores = [sum(map(_closeness, plain, surface)) for surface, _ in variants]
+        best = max(scores)
+        return tuple(t for (_, da), score in zip(variants, scores, strict=True) if score == best for t in da)
+
     def _glossary_match(
         self,
         keys: tuple[list[str], list[str]],
@@ -565,7 +655,8 @@ class Analyzer:
         english_keys, danish_keys = keys
         for length in range(min(self._longest_phrase, len(english_keys) - start), 0, -1):
             end = start + length
-            danish = self._phrases.get(tuple(english_keys[start:end])) or (
+            key = tuple(english_keys[start:end])
+            danish = self._closest_phrases(key, plain[start:end]) or (
                 self._synonyms.get(tuple(danish_keys[start:end]))
             )
             if not danish:
