@@ -545,3 +545,17 @@ def test_examples_ask_a_bounded_number_of_questions_once_per_version(tmp_path: P
         thread.join()
     assert len(set(results)) == 1 and results[0]
     assert CountingIndex.asked <= 2  # "Central anbefaling" and "Alliancebrobygger", once each
+
+
+def test_english_examples_are_about_topics_inside_roles_not_names() -> None:
+    """On the bundled memo, English examples use common-noun glossary phrases answered inside a role."""
+    from memobot.loader import bundled_knowledge_dir
+
+    index = Index(load_knowledge(bundled_knowledge_dir()))
+    english = [q for q in example_questions(index, limit=6) if q.startswith("What does the memo say about ")]
+    assert english
+    for question in english:
+        topic = question.removeprefix("What does the memo say about ")
+        assert topic[:1].islower(), question
+        hit = index.ask(question, k=1).hits[0]
+        assert len(hit.passage.section) >= 2, question  # under Anbefalinger › <role>

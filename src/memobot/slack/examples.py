@@ -48,15 +48,14 @@ def example_questions(index: Index, limit: int = 4) -> tuple[str, ...]:
     return result
 
 
-def _answered_in(index: Index, question: str, heading: str | None = None) -> str | None:
-    """The role section the top hit sits in, when the question is answered (None otherwise)."""
+def _answered_in(index: Index, question: str) -> str | None:
+    """The role heading the top hit sits under, when the question is answered (None otherwise)."""
     answer = index.ask(question, k=1)
     if not answer.answered or not answer.hits:
         return None
-    section = answer.hits[0].passage.section
-    if heading is not None:
-        return heading if heading in section else None
-    return " › ".join(section) if len(section) >= 2 else None
+    passage = answer.hits[0].passage
+    roles = {role.name for role in index.kb.memo(passage.memo_id).roles}
+    return next((heading for heading in passage.section if heading in roles), None)
 
 
 def _role_questions(index: Index, want: int) -> list[str]:
@@ -73,14 +72,15 @@ def _role_questions(index: Index, want: int) -> list[str]:
                 return out
             tried.add(role.name)
             question = f"Hvad kan Danmark gøre som {role.name.lower()}?"
-            if _answered_in(index, question, heading=role.name):
+            if _answered_in(index, question) == role.name:
                 out.append(question)
     return out
 
 
 def _glossary_questions(index: Index, want: int) -> list[str]:
-    """Up to ``want`` English questions, one per recommendation subsection, from multi-word
-    glossary phrases."""
+    """Up to ``want`` English questions from multi-word glossary phrases, each answered inside a
+    different role. Phrases that start with a capital are names ("University of Copenhagen"):
+    they make odd examples, so only common-noun phrases ("alliance priorities") are tried."""
     out: list[str] = []
     seen: set[str] = set()
     tries = 0
@@ -88,12 +88,12 @@ def _glossary_questions(index: Index, want: int) -> list[str]:
         if len(out) >= want or tries >= _MAX_TRIES:
             break
         phrase = entry.en[0] if entry.en else ""
-        if len(phrase.split()) < 2:
+        if len(phrase.split()) < 2 or not phrase[:1].islower():
             continue
         tries += 1
         question = f"What does the memo say about {phrase}?"
-        section = _answered_in(index, question)
-        if section and section not in seen:
-            seen.add(section)
+        role = _answered_in(index, question)
+        if role and role not in seen:
+            seen.add(role)
             out.append(question)
     return out
