@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from memobot.analysis import Analyzer, fold, is_english, join_hyphenation
+from memobot.analysis import Analyzer, fold, is_english, join_hyphenation, lemma
 from memobot.models import GlossaryEntry
 
 CORPUS = [
@@ -322,3 +322,74 @@ def test_common_words(analyzer: Analyzer, question: str, common: list[str], spec
     concepts = analyzer.concepts(question)
     assert [c.source for c in concepts if c.common] == common
     assert [c.source for c in concepts if c.specific] == specific
+
+
+@pytest.mark.parametrize(
+    ("form", "infinitive"),
+    [
+        ("gav", "give"),
+        ("givet", "give"),
+        ("skrev", "skrive"),
+        ("skrevne", "skrive"),  # the participle's inflected form
+        ("fik", "få"),
+        ("får", "få"),  # present of a verb whose stem ends in a vowel
+        ("stod", "stå"),
+        ("valgte", "vælge"),
+        ("trak", "trække"),
+        ("udgav", "udgive"),  # a prefix before a known form
+        ("vedtog", "vedtage"),
+        ("fastsatte", "fastsætte"),
+        ("udsat", "udsætte"),  # "sat" counts after a prefix
+        ("sat", "sat"),  # but not alone: English "sat"
+        ("set", "set"),
+        ("bevar", "bevar"),  # "var" only alone: "bevar" is no form of "være"
+        ("bevidst", "bevidst"),
+        ("samfundet", "samfundet"),  # "sam" is no verb prefix here
+        ("genser", "genser"),  # a noun, not "gense"
+        ("grafik", "grafik"),  # "gra" is no prefix
+        ("konkurrence", "konkurrence"),  # regular words stay as they are
+    ],
+)
+def test_lemma_of_strong_and_irregular_verbs(form: str, infinitive: str) -> None:
+    """Irregular verb forms, prefixed ones too, map to the infinitive; look-alikes stay."""
+    assert lemma(form) == infinitive
+
+
+@pytest.mark.parametrize(
+    ("question_word", "passage_word"),
+    [
+        ("udgav", "udgivet"),
+        ("udgive", "udgivet"),
+        ("skrev", "skrevet"),
+        ("tog", "taget"),
+        ("fik", "få"),
+        ("gik", "gå"),
+        ("fandt", "finde"),
+        ("solgte", "sælge"),
+        ("foreslog", "foreslå"),
+        ("nedsatte", "nedsætte"),
+        ("opstod", "opstår"),
+    ],
+)
+def test_irregular_verb_forms_meet(question_word: str, passage_word: str) -> None:
+    """A strong or irregular verb form and its infinitive or participle share an index term."""
+    analyzer = Analyzer()
+    assert set(analyzer.word_terms(question_word)) & set(analyzer.word_terms(passage_word))
+
+
+@pytest.mark.parametrize("word", ["sagde", "sagt", "gjorde", "gjort", "blevet", "haft"])
+def test_forms_of_stop_verbs_are_stop_words(word: str) -> None:
+    """A form of a stop-word verb ("sige", "gøre", "blive", "have") is a stop word too."""
+    assert Analyzer().word_terms(word) == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "filler"),
+    [
+        ("Hvem gav Danmark en rolle?", ["gav", "rolle"]),  # "give" is a filler word
+        ("Hvad tog USA af initiativ?", ["tog"]),  # "tage"
+    ],
+)
+def test_forms_of_filler_verbs_are_fillers(analyzer: Analyzer, question: str, filler: list[str]) -> None:
+    """A form of a filler verb weighs nothing, as the infinitive would."""
+    assert [c.source for c in analyzer.concepts(question) if c.filler] == filler

@@ -31,6 +31,7 @@ __all__ = [
     "fold",
     "is_english",
     "join_hyphenation",
+    "lemma",
     "words",
 ]
 
@@ -175,6 +176,133 @@ _ONSETS = frozenset(
 )
 _QUESTION_CACHE_SIZE = 20_000
 
+# Danish strong and irregular verbs: infinitive, then its irregular forms (past, participle,
+# the participle's inflected -e/-ne forms, and for verbs whose stem ends in a vowel the present
+# and passive, which Snowball leaves apart: "får", "fås"). Snowball only strips endings, so it
+# cannot relate "gav" to "give" or "skrev" to "skrive"; these forms are mapped to the
+# infinitive before stemming, in documents and questions alike. Written from general knowledge
+# of Danish grammar (the verbs of any grammar's table of strong and irregular verbs), not from
+# any question file. Left out: forms that are also a common noun whose own inflections would
+# then part ("begreb", "angreb", "indgreb" are nouns of "gribe"'s past), forms that are also
+# another verb's regular form ("talte" of "tale" and "tælle"), and "så", a stop word.
+_IRREGULAR_VERBS = """
+    bede: bad bedt
+    betyde: betød
+    bide: bed bidt
+    binde: bandt bundet bundne
+    blive: blev blevet
+    bringe: bragte bragt
+    bryde: brød brudt
+    byde: bød budt
+    bære: bar båret
+    drage: drog draget
+    drikke: drak drukket
+    falde: faldt faldet
+    finde: fandt fundet fundne
+    flyde: flød flydt
+    flyve: fløj fløjet
+    fortælle: fortalte fortalt
+    fryse: frøs frosset
+    få: fik fået får fås
+    følge: fulgte fulgt
+    give: gav givet givne
+    glide: gled gledet
+    gå: gik gået går gås
+    gælde: gjaldt gældt
+    gøre: gjorde gjort gjorte
+    have: havde haft
+    hedde: hed heddet
+    hjælpe: hjalp hjulpet
+    holde: holdt
+    hænge: hang hængt
+    komme: kom kommet
+    krybe: krøb krøbet
+    kvæle: kvalte kvalt
+    lade: lod ladet
+    le: lo leet
+    ligge: lå ligget
+    lyde: lød lydt
+    lyve: løj løjet
+    lægge: lagde lagt
+    nyde: nød nydt
+    ride: red redet
+    række: rakte rakt
+    se: så set sete ser ses
+    sidde: sad siddet
+    sige: sagde sagt
+    skride: skred skredet
+    skrive: skrev skrevet skrevne
+    skyde: skød skudt
+    skære: skar skåret
+    slide: sled slidt
+    slå: slog slået slår slås
+    smøre: smurte smurt
+    sove: sov sovet
+    springe: sprang sprunget
+    spørge: spurgte spurgt
+    stige: steg steget
+    stjæle: stjal stjålet stjålne
+    stryge: strøg strøget
+    strække: strakte strakt
+    stå: stod stået står stås
+    sværge: svor svoret
+    synge: sang sunget
+    synke: sank sunket
+    sælge: solgte solgt
+    sætte: satte sat
+    tage: tog taget tagne
+    træde: trådte trådt
+    trække: trak trukket
+    tvinge: tvang tvunget
+    tænke: tænkte tænkt
+    vide: vidste vidst
+    vinde: vandt vundet
+    vælge: valgte valgt
+    være: var været
+"""
+_VERB_FORMS: dict[str, str] = {
+    form: infinitive.strip()
+    for line in _IRREGULAR_VERBS.strip().splitlines()
+    for infinitive, forms in [line.split(":")]
+    for form in forms.split()
+}
+# Forms that on their own are likelier another word: English ("set", "sat", "sad", "red",
+# "led", "bed", "bad", "bar", "sang", "hang") or a Danish noun ("bar"). They count only after a
+# verb prefix ("udsat", "forudset", "frembar").
+_PREFIXED_ONLY = frozenset("bad bar bed hang led red sad sang sat set".split())
+# Forms whose prefixed look-alikes are other words ("bevar", "fraværet", "bevidst"), and
+# look-alikes of other forms: "fraser" (phrases), "genser" (sweater), "bered" (ready).
+_BARE_ONLY = frozenset("var været vidst vidste".split())
+_NOT_VERB_FORMS = frozenset("bered biser fraser frases genser".split())
+# Separable and inseparable verb prefixes: "udgav" = "ud" + "gav" (udgive), "vedtog" = "ved" +
+# "tog", "fastsatte", "iværksat", "tilbagetrak". Not "sam" ("samfundet") nor "mis" ("misser").
+_VERB_PREFIXES = frozenset(
+    """
+    af an be bi efter fast for fore forud frem fra gen hen igennem ind iværk løs med mis mod ned
+    om op over på sammen til tilbage ud under ved
+    """.split()
+)
+_LONGEST_VERB_PREFIX = max(map(len, _VERB_PREFIXES))
+# The last three letters of every form (two-letter forms whole): most words end otherwise and
+# skip the prefix search.
+_VERB_FORM_ENDS = frozenset(form[-3:] for form in _VERB_FORMS)
+
+
+def lemma(folded: str) -> str:
+    """The infinitive of a strong or irregular verb form ("gav" → "give", "udgav" → "udgive",
+    "vedtog" → "vedtage"); any other (folded) word as it is."""
+    infinitive = _VERB_FORMS.get(folded)
+    if infinitive is not None and folded not in _PREFIXED_ONLY:
+        return infinitive
+    ends = _VERB_FORM_ENDS
+    if (folded[-3:] not in ends and folded[-2:] not in ends) or folded in _NOT_VERB_FORMS:
+        return folded
+    for i in range(2, min(_LONGEST_VERB_PREFIX, len(folded) - 2) + 1):
+        infinitive = _VERB_FORMS.get(folded[i:])
+        if infinitive is not None and folded[:i] in _VERB_PREFIXES and folded[i:] not in _BARE_ONLY:
+            return folded[:i] + infinitive
+    return folded
+
 
 def join_hyphenation(text: str) -> str:
     """Join words split by line-end hyphenation, keeping real hyphens."""
@@ -205,7 +333,12 @@ def _fold_unicode(word: str) -> str:
 
 # Words are compared with the stop list after folding, and Scandinavian folding turns the
 # "o|e" where a stem meets its ending into "ø" ("memoet" → "memøt"), so the list is folded too.
-_FOLDED_DANISH_STOPS = DANISH_STOP_WORDS | frozenset(fold(w) for w in DANISH_STOP_WORDS)
+# A form of a stop verb is a stop word too ("sagde", "gjort", "blevet").
+_FOLDED_DANISH_STOPS = (
+    DANISH_STOP_WORDS
+    | frozenset(fold(w) for w in DANISH_STOP_WORDS)
+    | frozenset(form for form, infinitive in _VERB_FORMS.items() if infinitive in DANISH_STOP_WORDS)
+)
 
 
 def words(text: str) -> list[tuple[str, int, int]]:
@@ -387,6 +520,7 @@ class Analyzer:
         only: 2 265), pairs of unrelated base words on one stem 2 854 → 2 378 (one round: 2 291).
         """
         stemmer = self._stemmer(self._danish, "danish")
+        folded = lemma(folded)
         for _ in range(_STEM_ROUNDS):
             shorter = stemmer.stemWord(folded)
             if shorter == folded:
@@ -471,7 +605,9 @@ class Analyzer:
         """Whether a lexicon entry could be ``word``'s stem, i.e. a prefix of it.
 
         Snowball only removes endings, so a stem is always a prefix of its word (checked on
-        ~800 000 words and suffixes); a word no lexicon entry starts need not be stemmed.
+        ~800 000 words and suffixes); a word no lexicon entry starts need not be stemmed. The
+        one exception, an irregular verb form ("gav" → "giv", see ``lemma``), only loses a rare
+        split whose head is such a form.
         """
         if word[:4] in self._stem_keys:
             return True
@@ -600,8 +736,10 @@ class Analyzer:
                 continue
             terms = self.word_terms(token)
             if terms:
-                filler = word in FILLER_WORDS
-                common = word in COMMON_WORDS
+                # A form of a filler or common verb is one too ("gav", "tog", "stod").
+                infinitive = lemma(word)
+                filler = word in FILLER_WORDS or infinitive in FILLER_WORDS
+                common = word in COMMON_WORDS or infinitive in COMMON_WORDS
                 out.append(
                     Concept(
                         token,
