@@ -271,14 +271,15 @@ _VERB_FORMS: dict[str, str] = {
 # verb prefix ("udsat", "forudset", "frembar").
 _PREFIXED_ONLY = frozenset("bad bar bed hang led red sad sang sat set".split())
 # Forms whose prefixed look-alikes are other words ("bevar", "fraværet", "bevidst"), and
-# look-alikes of other forms: "fraser" (phrases), "genser" (sweater), "bered" (ready).
+# look-alikes of other forms: "fraser" (phrases), "genser" (sweater), "bered" (ready),
+# "delbar" (divisible).
 _BARE_ONLY = frozenset("var været vidst vidste".split())
-_NOT_VERB_FORMS = frozenset("bered biser fraser frases genser".split())
+_NOT_VERB_FORMS = frozenset("bered biser delbar fraser frases genser".split())
 # Separable and inseparable verb prefixes: "udgav" = "ud" + "gav" (udgive), "vedtog" = "ved" +
 # "tog", "fastsatte", "iværksat", "tilbagetrak". Not "sam" ("samfundet") nor "mis" ("misser").
 _VERB_PREFIXES = frozenset(
     """
-    af an be bi efter fast for fore forud frem fra gen hen igennem ind iværk løs med mis mod ned
+    af an be bi del efter fast for fore forud frem fra gen gennem hen igennem ind iværk løs med mod ned
     om op over på sammen til tilbage ud under ved
     """.split()
 )
