@@ -397,3 +397,21 @@ def test_forms_of_stop_verbs_are_stop_words(word: str) -> None:
 def test_forms_of_filler_verbs_are_fillers(analyzer: Analyzer, question: str, filler: list[str]) -> None:
     """A form of a filler verb weighs nothing, as the infinitive would."""
     assert [c.source for c in analyzer.concepts(question) if c.filler] == filler
+
+
+@pytest.mark.parametrize(
+    ("form", "infinitives"),
+    [
+        ("anbefalede", ("anbefale",)),  # weak past tense in -ede
+        ("nævnte", ("nævne",)),  # weak past tense in -te
+        ("nævnt", ("nævne",)),  # participle in -t
+        ("anbefalet", ("anbefale",)),  # participle in -et
+        ("boede", ()),  # a vowel before the ending: no candidate
+        ("kina", ()),  # no weak ending
+    ],
+)
+def test_weak_infinitives(form: str, infinitives: tuple[str, ...]) -> None:
+    """Weak past-tense and participle forms yield their candidate infinitives."""
+    from memobot.analysis import weak_infinitives
+
+    assert weak_infinitives(form) == infinitives

