@@ -415,3 +415,42 @@ def test_weak_infinitives(form: str, infinitives: tuple[str, ...]) -> None:
     from memobot.analysis import weak_infinitives
 
     assert weak_infinitives(form) == infinitives
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Hvornår blev Danmark medlem af NATO?", "time"),
+        ("When did Russia invade Ukraine?", "time"),
+        ("Hvilket år udkom rapporten?", "time"),
+        ("Hvor mange soldater er der?", "number"),
+        ("How many roles are there?", "number"),
+        ("Hvad koster et kampfly?", "number"),
+        ("How much influence can Denmark get?", None),  # "how much" is often a degree
+        ("What changed when Denmark dropped its opt-out?", None),  # "when" not at the start
+        ("Hvad anbefaler rapporten?", None),
+    ],
+)
+def test_asked_measure(question: str, kind: str | None) -> None:
+    """Questions opening with when/how many/what it costs ask for a time or a number."""
+    from memobot.analysis import _NUMBER_WORDS, _TIME_WORDS, asked_measure
+
+    expected = {"time": _TIME_WORDS, "number": _NUMBER_WORDS, None: None}[kind]
+    assert asked_measure(question) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "time", "number"),
+    [
+        ("udgivet i 2023", True, True),  # digits state both
+        ("i de kommende år", True, False),  # a period
+        ("de to organisationer", False, True),  # a number word
+        ("Danmark kan styrke samarbejdet", False, False),
+    ],
+)
+def test_states_measure(text: str, time: bool, number: bool) -> None:
+    """A text states a time or a number by digits, period or month words, or number words."""
+    from memobot.analysis import _NUMBER_WORDS, _TIME_WORDS, states_measure
+
+    assert states_measure(text, _TIME_WORDS) is time
+    assert states_measure(text, _NUMBER_WORDS) is number

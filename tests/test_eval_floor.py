@@ -26,7 +26,9 @@ HOLDOUT2_FLOOR = {"hit@1": 0.86, "hit@3": 0.97, "role_accuracy": 0.93, "off_topi
 # (baseline hit@1 0.812, hit@3 0.906, role 0.840, off-topic 7/8) and never used to tune.
 # Measured after quality2: hit@1 0.844, hit@3 0.938, role 0.880; after quality3 (suspended
 # compound heads, English glossary keys): hit@1 0.906, hit@3 0.969, role 0.960, off-topic 7/8.
-HOLDOUT3_FLOOR = {"hit@1": 0.87, "hit@3": 0.93, "role_accuracy": 0.92, "off_topic_rejection": 0.87}
+# After quality5 (a when/how-many question needs a top hit that states a time or number):
+# off-topic 8/8.
+HOLDOUT3_FLOOR = {"hit@1": 0.87, "hit@3": 0.93, "role_accuracy": 0.92, "off_topic_rejection": 1.0}
 # The fourth held-out file (inflections, new compounds, possessives, near misses) was committed
 # before the quality3 pass and never used to tune: hit@1 0.919, hit@3 0.946, role 0.933,
 # off-topic 7/8, unchanged by it; after quality4 (irregular verbs) hit@1 0.946, hit@3 0.973.
@@ -35,6 +37,10 @@ HOLDOUT4_FLOOR = {"hit@1": 0.92, "hit@3": 0.95, "role_accuracy": 0.90, "off_topi
 # before the quality4 pass and never used to tune: baseline hit@1 0.758, hit@3 0.818, role
 # 0.870, off-topic 8/8; after quality4 hit@1 0.788, hit@3 0.848, role 0.870, off-topic 8/8.
 HOLDOUT5_FLOOR = {"hit@1": 0.76, "hit@3": 0.82, "role_accuracy": 0.84, "off_topic_rejection": 1.0}
+# The sixth held-out file (weak past tense, questions about the report, near misses) was
+# committed before the quality5 pass and never used to tune: baseline hit@1 0.656, hit@3 0.719,
+# role 0.778, off-topic 6/8; after quality5 hit@1 0.656, hit@3 0.719, role 0.778, off-topic 7/8.
+HOLDOUT6_FLOOR = {"hit@1": 0.62, "hit@3": 0.68, "role_accuracy": 0.75, "off_topic_rejection": 0.87}
 DEV_FLOOR = {"hit@1": 0.90, "hit@3": 0.97, "role_accuracy": 0.95, "off_topic_rejection": 1.0}
 
 
@@ -77,6 +83,11 @@ def test_fourth_holdout_question_file(index: Index) -> None:
 def test_fifth_holdout_question_file(index: Index) -> None:
     """The fifth held-out questions (tests/holdout5-questions.yaml) stay above the floor."""
     _check(index, HERE / "holdout5-questions.yaml", HOLDOUT5_FLOOR)
+
+
+def test_sixth_holdout_question_file(index: Index) -> None:
+    """The sixth held-out questions (tests/holdout6-questions.yaml) stay above the floor."""
+    _check(index, HERE / "holdout6-questions.yaml", HOLDOUT6_FLOOR)
 
 
 @pytest.mark.skipif(not DEV.exists(), reason="shared/eval is not beside this checkout")

@@ -266,3 +266,20 @@ def test_author_words_count_only_without_other_content(memo_index: Index, questi
     """Author words decide the topic only when the question names nothing else."""
     answer = memo_index.ask(question)
     assert answer.answered and answer.hits[0].passage.id == top
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [
+        ("Hvornår blev Danmark medlem af NATO?", False),  # no passage names a time
+        ("When did Russia invade Ukraine?", False),
+        ("When was the report published?", True),  # the colophon stands for the metadata
+        ("Hvor mange brobyggerroller er der?", True),  # "tre brobyggerroller"
+        ("How much influence can Denmark get in NATO?", True),  # a degree, not a quantity
+    ],
+)
+def test_time_and_quantity_questions_need_a_stated_measure(
+    memo_index: Index, question: str, answered: bool
+) -> None:
+    """A when/how-many question is answered only by a top hit that states a time or number."""
+    assert memo_index.ask(question).answered is answered

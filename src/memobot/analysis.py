@@ -335,6 +335,67 @@ def weak_infinitives(folded: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+# Questions that ask for a time ("Hvornår …", "What year …") or a quantity ("How many …",
+# "Hvad koster …"): their first words. A passage answers one only if it states a time (a
+# digit, a month, a period) or a quantity (a digit, a number word) respectively.
+_TIME_OPENINGS = (
+    ("hvornår",),
+    ("when",),
+    ("hvor", "længe"),
+    ("hvor", "gammel"),
+    ("hvilket", "år"),
+    ("how", "long"),
+    ("how", "old"),
+    ("what", "year"),
+    ("which", "year"),
+)
+# Not "hvor meget"/"how much": as often a degree ("How much influence can Denmark get?").
+_QUANTITY_OPENINGS = (
+    ("hvor", "mange"),
+    ("hvad", "koster"),
+    ("how", "many"),
+)
+_TIME_WORDS = frozenset(
+    """
+    år årene årtier årti årligt måned måneder uge uger
+    januar februar marts april maj juni juli august september oktober november december
+    year years decade decades annual month months week weeks
+    january february march june july october
+    """.split()
+)
+_NUMBER_WORDS = frozenset(
+    """
+    to tre fire fem seks syv otte ni ti elleve tolv tyve tredive fyrre halvtreds hundrede tusind
+    million millioner milliard milliarder procent halvdelen kroner
+    two three four five six seven eight nine ten twelve twenty hundred thousand million millions
+    billion billions percent half dollars euro
+    """.split()
+)
+
+
+def _opens_with(question: str, openings: tuple[tuple[str, ...], ...]) -> bool:
+    opening = tuple(fold(w, scandinavian=False) for w, _, _ in words(question)[:2])
+    return any(opening[: len(o)] == o for o in openings)
+
+
+def asked_measure(question: str) -> frozenset[str] | None:
+    """The words (besides digits) a passage must state to answer a question that opens by
+    asking when or how long (time words) or how many or what it costs (number words); None
+    for any other question."""
+    if _opens_with(question, _TIME_OPENINGS):
+        return _TIME_WORDS
+    if _opens_with(question, _QUANTITY_OPENINGS):
+        return _NUMBER_WORDS
+    return None
+
+
+def states_measure(text: str, measure: frozenset[str]) -> bool:
+    """Whether a text states a digit or one of the measure's words."""
+    return any(ch.isdigit() for ch in text) or any(
+        fold(w, scandinavian=False) in measure for w, _, _ in words(text)
+    )
+
+
 def join_hyphenation(text: str) -> str:
     """Join words split by line-end hyphenation, keeping real hyphens."""
     return _HYPHENATION_RE.sub("", text) if "-" in text else text

@@ -18,7 +18,9 @@ from .analysis import (
     META_WORDS,
     Analyzer,
     Concept,
+    asked_measure,
     fold,
+    states_measure,
     weak_infinitives,
     words,
 )
@@ -384,6 +386,23 @@ class Index:
             return coverage >= 1.0
         return coverage > self.settings.min_coverage
 
+    def _quantity_unanswered(self, question: str, ranking: Sequence[tuple[int, float]]) -> bool:
+        """Whether a question asks when, how long or how many and none of the top hits states a
+        time or a quantity (a digit, a month or period, a number word).
+
+        "Hvornår blev Danmark medlem af NATO?": every word is in the memo, but a passage that
+        names no time cannot answer "when". A colophon stands for the publication's metadata,
+        year included ("When was the report published?").
+        """
+        measure = asked_measure(question)
+        if measure is None:
+            return False
+        for doc_id, _ in ranking[:_RECOMMENDATION_HITS]:
+            passage = self.passages[doc_id]
+            if passage.kind == "colophon" or states_measure(passage.text, measure):
+                return False
+        return True
+
     @staticmethod
     def _asks_about_unknown(query: _Query) -> bool:
         """Whether the question names a number or a name that the index has never seen.
@@ -400,9 +419,13 @@ class Index:
         ranking = self.coordinated(query, self.ranked(query.terms))
         # A question counts as answered when one of the top hits covers enough of it; BM25
         # may rank a passage that matches one rare word above one that matches them all.
-        answered = not self._asks_about_unknown(query) and any(
-            self._answers(self.coverage(query, doc_id), doc_id)
-            for doc_id, _ in ranking[:_RECOMMENDATION_HITS]
+        answered = (
+            not self._asks_about_unknown(query)
+            and any(
+                self._answers(self.coverage(query, doc_id), doc_id)
+                for doc_id, _ in ranking[:_RECOMMENDATION_HITS]
+            )
+            and not self._quantity_unanswered(question, ranking)
         )
         if not answered:
             return Answer(
