@@ -20,6 +20,8 @@ from functools import lru_cache
 import Stemmer
 
 from .models import GlossaryEntry
+from .wordlists import data_text as _data_text
+from .wordlists import word_list
 
 __all__ = [
     "COMMON_WORDS",
@@ -37,119 +39,21 @@ __all__ = [
 
 # Snowball's Danish stop list, plus question words and words about the memo itself
 # ("memoet siger"), which say nothing about what a question is after.
-DANISH_STOP_WORDS = frozenset(
-    """
-    så samt
-    og i jeg det at en den til er som på de med han af for ikke der var mig sig men et har om vi
-    min havde ham hun nu over da fra du ud sin dem os op man hans hvor eller hvad skal selv her
-    alle vil blev kunne ind når være dog noget ville jo deres efter ned skulle denne end dette
-    mit også under have dig anden hende mine alt meget sit sine vor mod disse hvis din nogle hos
-    blive mange ad bliver hendes været thi jer sådan hvordan hvorfor hvilke hvilken hvilket hvem
-    hvornår kan bør må måtte burde får gør gøre mon nogen ifølge memo memoet memoets memoer siger sige står
-    skriver mener handler hej tak
-    bag blandt gennem igennem ved omkring inden siden langs foran trods via
-    """.split()
-)
+DANISH_STOP_WORDS = word_list("stop-da.txt")
 
-ENGLISH_STOP_WORDS = frozenset(
-    """
-    a about above after again against all am an and any are aren as at be because been before
-    being below between both but by can cannot could couldn did didn do does doesn doing don
-    down during each few for from further had hadn has hasn have haven having he her here hers
-    herself him himself his how i if in into is isn it its itself let me more most mustn my
-    myself no nor not of off on once only or other ought our ours ourselves out over own same
-    shan she should shouldn so some such than that the their theirs them themselves then there
-    these they this those through to too under until up very was wasn we were weren what when
-    where which while who whom why will with won would wouldn you your yours yourself yourselves
-    s t d ll m re ve according regarding say says said tell memo memos document paper think mean
-    means meant hello hi thanks thank please
-    behind beyond within across along among amongst around toward towards upon via onto
-    throughout despite since
-    """.split()
-)
+ENGLISH_STOP_WORDS = word_list("stop-en.txt")
 
 
 # Common words that say little about a topic. In a question, such a word that the knowledge
 # base does not contain is no evidence that the question is off-topic ("help", "sammen"),
 # unlike an unknown content word ("password", "rugbrød").
-FILLER_WORDS = frozenset(
-    """
-    act add ask become big bigger biggest change changes come concrete current currently done
-    describe describes example explain find get gets give given go good great help helps
-    important improve increase keep key kind know large less like look main make makes many matter
-    might more most much must need needs new often part play possible put really role run see
-    seem show small so still sure take tell thing things together try use used using want way
-    ways well work works
-    alle andre anden bedre bedst bruge bør del dele egentlig eksempel eller endnu faktisk finde
-    flere forklar fortæl få gerne give giver god gode gøre går hjælpe hvad helt holde igen
-    kommer konkret kunne lave lige lille lidt mange mene mener mere mest meget mulig måde måder ny nye
-    nyt ofte rigtig rolle sammen se ser sig sige siger skal skulle stor store større største
-    søge søger tage tager tror vise viser vigtig vigtige vigtigt vil ville øge
-    """.split()
-)
+FILLER_WORDS = word_list("filler.txt")
 
 # Words that name the publication itself ("rapporten", "forfatterne", "the authors"): what the
 # question is about only when nothing else in it is (see ``Index.resolve``).
-META_WORDS = frozenset(
-    """
-    author authors writer writers
-    forfatter forfattere forfatteren forfatterne forfatternes
-    """.split()
-)
+META_WORDS = word_list("meta.txt")
 
-COMMON_WORDS = frozenset(
-    # Very common words of everyday English and Danish that are neither stop words nor about
-    # any topic: adverbs and discourse words, determiners and quantifiers, generic verbs with
-    # their common inflections, generic adjectives and nouns ("thing", "days"), and Slack
-    # noise. Written from general knowledge of the languages' most frequent words, not from
-    # any question file. Topic nouns ("population", "weather", "vejr", "pris") stay out: an
-    # unknown one is what marks a question as off-topic.
-    """
-    also just even ever never always sometimes usually often actually basically exactly
-    probably maybe perhaps quite rather pretty almost already yet soon later now today
-    nowadays recently lately currently anyway though although however instead else otherwise
-    especially particularly generally overall simply mostly mainly really truly certainly
-    indeed still again ago away back far fairly enough
-    another every either neither several various certain lot lots bit little least less
-    one ones two three first second last next single whole
-    thing things stuff way ways kind kinds sort sorts type types point points fact facts case
-    cases example examples question questions answer answers idea ideas topic topics day days
-    week weeks time times bunch
-    got getting gives giving goes going gone went came coming made making took taken taking
-    kept keeping bring brings bringing brought puts putting set sets told telling asked asking
-    knew known knowing thinking thought thoughts believe believes feel feels felt seems seemed
-    looks looking looked see sees saw seen seeing watch read reads reading write writing hear
-    heard talk talks talking talked speak call called calls wanted wanting needed needing
-    tried trying tries start started starts begin began turn turns move moves hold holds
-    ran running runs stand stay stays happen happens happened happening consider considering
-    mention mentions mentioned understand learn learning figure wonder wondering curious guess
-    suppose hope wish likes liked matters mind worry worried remember include includes
-    included including involve involves involved contain contains relate related deal deals
-    dealing dealt cover covered went offer offers provide provides mentioned stated states
-    state regard anything something everything nothing anyone someone everyone somebody
-    bad worse better long short high higher highest low lower lowest old older
-    young whole full real right wrong true clear simple easy hard likely different similar
-    specific particular actual major minor significant basic common usual recent latest
-    early late able overall entire total exact general okay ok
-    hey yo bot memobot pls plz lol btw thx yeah yes yep nope quick quickly summary summarise
-    summarize briefly
-    bare vel nok måske altid aldrig tit stadig allerede snart senere idag dag dage uge uger
-    generelt især specielt netop kun blot endda heller derfor fordi mens således egentligt
-    hele lidt godt dårlig dårligt dårlige lang lange langt kort korte høj høje højt lav lave
-    lavt gammel gamle første sidste næste hver hvert enhver ingen intet begge samme andet
-    nogle nogen ting tingen tingene spørgsmål spørgsmålet svar svaret ide idé ideen emne
-    emnet eksempler eksemplet fx feks osv
-    komme kom kommet gå gik gået tog taget gav givet gjorde gjort fik fået vide vidste tænke
-    tænker tænkte synes syntes fandt fundet bruger brugte brugt laver lavede lavet holder
-    holdt ligge ligger sidde læse læser læste skrive høre hører spørge spørger svare forstå
-    forstår hedde hedder betyde betyder betød nævne nævner nævnt nævnes omtale omtaler
-    snakke snakker tale taler beskrive beskriver beskrevet sætte sætter satte prøve prøver
-    begynde begynder starte starter ske sker skete ønske ønsker håbe håber huske glemme
-    mulige muligt klar klart enkel enkelt nemt svær svært rigtige rigtigt forkert forskellig
-    forskellige lignende bestemt bestemte almindelig almindelige nyeste seneste tidlig sen
-    okay ok hov nå jamen altså
-    """.split()
-)
+COMMON_WORDS = word_list("common.txt")
 
 _WORD_RE = re.compile(r"[^\W_]+")
 # Interrogative determiners: the word after one names the answer's type.
@@ -194,84 +98,10 @@ _QUESTION_CACHE_SIZE = 20_000
 # any question file. Left out: forms that are also a common noun whose own inflections would
 # then part ("begreb", "angreb", "indgreb" are nouns of "gribe"'s past), forms that are also
 # another verb's regular form ("talte" of "tale" and "tælle"), and "så", a stop word.
-_IRREGULAR_VERBS = """
-    bede: bad bedt
-    betyde: betød
-    bide: bed bidt
-    binde: bandt bundet bundne
-    blive: blev blevet
-    bringe: bragte bragt
-    bryde: brød brudt
-    byde: bød budt
-    bære: bar båret
-    drage: drog draget
-    drikke: drak drukket
-    falde: faldt faldet
-    finde: fandt fundet fundne
-    flyde: flød flydt
-    flyve: fløj fløjet
-    fortælle: fortalte fortalt
-    fryse: frøs frosset
-    få: fik fået får fås
-    følge: fulgte fulgt
-    give: gav givet givne
-    glide: gled gledet
-    gå: gik gået går gås
-    gælde: gjaldt gældt
-    gøre: gjorde gjort gjorte
-    have: havde haft
-    hedde: hed heddet
-    hjælpe: hjalp hjulpet
-    holde: holdt
-    hænge: hang hængt
-    komme: kom kommet
-    krybe: krøb krøbet
-    kvæle: kvalte kvalt
-    lade: lod ladet
-    le: lo leet
-    ligge: lå ligget
-    lyde: lød lydt
-    lyve: løj løjet
-    lægge: lagde lagt
-    nyde: nød nydt
-    ride: red redet
-    række: rakte rakt
-    se: så set sete ser ses
-    sidde: sad siddet
-    sige: sagde sagt
-    skride: skred skredet
-    skrive: skrev skrevet skrevne
-    skyde: skød skudt
-    skære: skar skåret
-    slide: sled slidt
-    slå: slog slået slår slås
-    smøre: smurte smurt
-    sove: sov sovet
-    springe: sprang sprunget
-    spørge: spurgte spurgt
-    stige: steg steget
-    stjæle: stjal stjålet stjålne
-    stryge: strøg strøget
-    strække: strakte strakt
-    stå: stod stået står stås
-    sværge: svor svoret
-    synge: sang sunget
-    synke: sank sunket
-    sælge: solgte solgt
-    sætte: satte sat
-    tage: tog taget tagne
-    træde: trådte trådt
-    trække: trak trukket
-    tvinge: tvang tvunget
-    tænke: tænkte tænkt
-    vide: vidste vidst
-    vinde: vandt vundet
-    vælge: valgte valgt
-    være: var været
-"""
+_IRREGULAR_VERBS = _data_text("verbs-da.txt")  # one verb a line: "infinitive: forms"
 _VERB_FORMS: dict[str, str] = {
     form: infinitive.strip()
-    for line in _IRREGULAR_VERBS.strip().splitlines()
+    for line in _IRREGULAR_VERBS.splitlines()
     for infinitive, forms in [line.split(":")]
     for form in forms.split()
 }

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import config
 from .errors import KnowledgeError, MemobotError
-from .evaluate import evaluate, load_questions
+from .evaluate import evaluate, load_question_file
 from .loader import load_knowledge
 from .models import Answer
 from .retrieval import Index
@@ -109,8 +109,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _cmd_eval(args: argparse.Namespace) -> int:
     index = _index(args)
-    questions = load_questions(args.questions)
-    report = evaluate(index, questions)
+    questions = load_question_file(args.questions)
+    report = evaluate(index, questions.questions, memo=questions.memo)
     if args.json:
         print(json.dumps({**report.scores, "misses": report.misses}, ensure_ascii=False))
         return 0

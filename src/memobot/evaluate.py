@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +14,15 @@ from .analysis import fold
 from .errors import MemobotError
 from .retrieval import Index
 
-__all__ = ["EvalQuestion", "EvalReport", "evaluate", "load_questions", "normalise_for_match"]
+__all__ = [
+    "EvalQuestion",
+    "EvalReport",
+    "QuestionFile",
+    "evaluate",
+    "load_question_file",
+    "load_questions",
+    "normalise_for_match",
+]
 
 _ROLE_ANY = "any"
 
@@ -35,6 +44,18 @@ class EvalQuestion:
     """Phrases a relevant passage contains; empty for an off-topic question."""
     role: str = _ROLE_ANY
     """Role key the matching recommendation should have, or "any"."""
+    lang: str = ""
+    """Language the question is written in ("da", "en"), or empty when the file does not say."""
+
+
+@dataclass(frozen=True)
+class QuestionFile:
+    """A question file: its questions and, optionally, the memo they are about."""
+
+    questions: tuple[EvalQuestion, ...]
+    """The questions, in file order."""
+    memo: str = ""
+    """Id of the memo whose passages answer them (a hit elsewhere does not count), or empty."""
 
 
 @dataclass
@@ -66,7 +87,13 @@ class EvalReport:
 
 
 def load_questions(path: str | Path) -> list[EvalQuestion]:
-    """Read a question file (the format of shared/eval/dev-questions.yaml)."""
+    """Read a question file's questions (docs/knowledge-format.md, "Question files")."""
+    return list(load_question_file(path).questions)
+
+
+def load_question_file(path: str | Path) -> QuestionFile:
+    """Read a question file: ``questions`` (each ``q``, ``expect``, optional ``role`` and
+    ``lang``) and an optional top-level ``memo``."""
     path = Path(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -84,8 +111,14 @@ def load_questions(path: str | Path) -> list[EvalQuestion]:
         expect = item.get("expect") or []
         if not isinstance(expect, list) or not all(isinstance(e, str) for e in expect):
             raise MemobotError(f"{path}: questions[{i}].expect: must be a list of strings")
-        out.append(EvalQuestion(item["q"], tuple(expect), str(item.get("role") or _ROLE_ANY)))
-    return out
+        lang = item.get("lang") or ""
+        if not isinstance(lang, str):
+            raise MemobotError(f"{path}: questions[{i}].lang: must be a language code such as da or en")
+        out.append(EvalQuestion(item["q"], tuple(expect), str(item.get("role") or _ROLE_ANY), lang))
+    memo = data.get("memo") or ""
+    if not isinstance(memo, str):
+        raise MemobotError(f"{path}: memo: must be a memo id")
+    return QuestionFile(tuple(out), memo)
 
 
 def _role_matches(key: str, role_id: str, role_name: str) -> bool:
@@ -93,8 +126,8 @@ def _role_matches(key: str, role_id: str, role_name: str) -> bool:
     return key in (fold(role_id), fold(role_name)) or fold(role_name).startswith(key)
 
 
-def evaluate(index: Index, questions: list[EvalQuestion], depth: int = 5) -> EvalReport:
-    """Ask every question and score the answers."""
+def evaluate(index: Index, questions: Sequence[EvalQuestion], depth: int = 5, memo: str = "") -> EvalReport:
+    """Ask every question and score the answers; with ``memo``, only its passages are hits."""
     report = EvalReport()
     for question in questions:
         answer = index.ask(question.q, k=depth)
@@ -111,7 +144,8 @@ def evaluate(index: Index, questions: list[EvalQuestion], depth: int = 5) -> Eva
         ranks = [
             i
             for i, hit in enumerate(answer.hits, 1)
-            if any(p in normalise_for_match(hit.passage.text) for p in phrases)
+            if (not memo or hit.passage.memo_id == memo)
+            and any(p in normalise_for_match(hit.passage.text) for p in phrases)
         ]
         first = ranks[0] if ranks else None
         report.hit1 += first == 1

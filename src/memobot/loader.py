@@ -14,6 +14,7 @@ import yaml
 
 from .errors import KnowledgeError
 from .gcpause import gc_paused
+from .languages import LANGUAGES
 from .models import GlossaryEntry, KnowledgeBase, Memo, Passage, Recommendation, Role
 
 __all__ = ["TODO_MARKER", "bundled_knowledge_dir", "knowledge_files", "load_knowledge"]
@@ -25,7 +26,7 @@ TODO_MARKER = "TODO"
 _TODO_RE = re.compile(rf"\b{TODO_MARKER}\b")
 _TODO_RULE = f"still holds a {TODO_MARKER} marker: decide the value and remove the marker"
 _KINDS = ("paragraph", "bullet", "heading", "colophon")
-_LANGUAGES = ("da", "en")
+_LANGUAGES = tuple(LANGUAGES)
 
 # field name -> (type, required). "str" means a non-empty string, "strs" a list of them.
 _MEMO_FIELDS = {
@@ -125,6 +126,7 @@ def _load_knowledge(directory: Path) -> KnowledgeBase:
     # rather than the (paused) cyclic collector later.
     state.defined.clear()
     state.pending_links.clear()
+    state.pending_scopes.clear()
     if state.problems:
         raise KnowledgeError(state.problems)
     return KnowledgeBase(
@@ -155,8 +157,13 @@ class _LoadState:
     rec_memo: dict[str, str] = field(default_factory=dict)
     # (file checker, path, rec id, memo id) to resolve once every file is read
     pending_links: list[tuple[_Checker, Path_, str, str]] = field(default_factory=list)
+    # (glossary file checker, path, memo id) of each glossary's `memos` entry, checked likewise
+    pending_scopes: list[tuple[_Checker, Path_, str]] = field(default_factory=list)
 
     def check_links(self) -> None:
+        for checker, path, memo_id in self.pending_scopes:
+            if memo_id not in self.memo_ids:
+                checker.problem(path, f"no memo has the id {memo_id!r}")
         for checker, path, rec_id, memo_id in self.pending_links:
             owner = self.rec_memo.get(rec_id)
             if owner is None:
@@ -296,8 +303,14 @@ def _load_file(path: Path, text: str, state: _LoadState) -> None:
 
 def _load_glossary(data: dict, checker: _Checker) -> None:
     for key in data:
-        if key != "glossary":
-            checker.problem((key,), "unknown key (a glossary file has only `glossary`)")
+        if key not in ("glossary", "memos"):
+            checker.problem((key,), "unknown key (a glossary file has only `glossary` and `memos`)")
+    scope = data.get("memos", [])
+    if not isinstance(scope, list) or not all(isinstance(m, str) and m.strip() for m in scope):
+        checker.problem(("memos",), "must be a list of memo ids (the memos this glossary applies to)")
+        scope = []
+    for i, memo_id in enumerate(scope):
+        checker.state.pending_scopes.append((checker, ("memos", i), memo_id))
     entries = data["glossary"]
     if not isinstance(entries, list):
         checker.problem(("glossary",), f"must be a list, not {_type_name(entries)}")
@@ -315,6 +328,7 @@ def _load_glossary(data: dict, checker: _Checker) -> None:
                 en=tuple(entry.get("en", ())),
                 da=tuple(entry["da"]),
                 synonyms=tuple(entry.get("synonyms", ())),
+                memos=tuple(scope),
             )
         )
 

@@ -39,7 +39,7 @@ class Memo:
     year: int
     """Year of publication."""
     language: str
-    """ISO 639-1 code of the memo's text ("da" or "en")."""
+    """ISO 639-1 code of the memo's text: its analysis chain (``memobot.languages``)."""
     source_url: str
     """Where a reader finds the original."""
     subtitle: str = ""
@@ -112,6 +112,8 @@ class GlossaryEntry:
     """Danish words or phrases as found in the memos."""
     synonyms: tuple[str, ...] = ()
     """Other Danish words a user may write for them ("Asien" for "asiatiske")."""
+    memos: tuple[str, ...] = ()
+    """Ids of the memos it applies to (the glossary file's ``memos``); empty: every memo."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,23 @@
+"""Word lists shipped as data files beside the code (src/memobot/data/words/), as Lucene keeps
+stop words and exceptions: one place to read and change them, no lists in the code."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+__all__ = ["data_text", "word_list"]
+
+
+@cache
+def data_text(name: str, folder: str = "words") -> str:
+    """A data file's lines without comments (``#`` to the end of a line) or blank lines."""
+    text = resources.files("memobot").joinpath("data", folder, name).read_text(encoding="utf-8")
+    lines = (line.split("#", 1)[0].strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+@cache
+def word_list(name: str, folder: str = "words") -> frozenset[str]:
+    """The whitespace-separated words of a data file."""
+    return frozenset(data_text(name, folder).split())
