@@ -87,10 +87,10 @@ def question_files() -> list[QFile]:
     return files
 
 
-def knowledge_dir(target: Path, memos: set[str] | None = None) -> Path:
+def knowledge_dir(target: Path, memos: set[str] | None = None, dev: Path = DEV / "knowledge") -> Path:
     """The bundled knowledge base plus the dev-corpus memos (or only ``memos``), in one directory."""
     target.mkdir(parents=True, exist_ok=True)
-    for source in [*sorted((ROOT / "knowledge").glob("*.yaml")), *sorted((DEV / "knowledge").glob("*.yaml"))]:
+    for source in [*sorted((ROOT / "knowledge").glob("*.yaml")), *sorted(dev.glob("*.yaml"))]:
         if memos is not None and source.stem not in memos and not source.stem.startswith("glossary"):
             continue
         shutil.copy(source, target / source.name)
@@ -153,15 +153,20 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--misses", action="store_true", help="print the misses of tuned-on files")
     parser.add_argument("--alone", action="store_true", help="also score each memo loaded alone")
+    parser.add_argument(
+        "--dev-knowledge", type=Path, default=DEV / "knowledge", help="the dev-corpus memo files (a directory)"
+    )
     args = parser.parse_args(argv)
     files = question_files()
     with tempfile.TemporaryDirectory() as tmp:
-        kb = load_knowledge(knowledge_dir(Path(tmp) / "all"))
+        kb = load_knowledge(knowledge_dir(Path(tmp) / "all", dev=args.dev_knowledge))
         index = Index(kb)
         alone: dict[str, Index] = {}
         if args.alone:
             for memo in kb.memos:
-                alone[memo.id] = Index(load_knowledge(knowledge_dir(Path(tmp) / memo.id, {memo.id})))
+                alone[memo.id] = Index(
+                    load_knowledge(knowledge_dir(Path(tmp) / memo.id, {memo.id}, dev=args.dev_knowledge))
+                )
     language = {m.id: m.language for m in kb.memos}
     raw = {}
     for memo, path in SOURCES.items():
@@ -182,7 +187,11 @@ def main(argv: list[str]) -> int:
     print(head)
     cross = {False: [0, 0, 0], True: [0, 0, 0]}  # held-out? -> [n, hit1, hit3]
     totals: dict[tuple[str, bool], list[float]] = {}
+    loaded = {m.id for m in kb.memos}
     for f in files:
+        if f.memo not in loaded:
+            print(f"{f.memo:20} {f.path.name:34} (memo not in the knowledge base: skipped)")
+            continue
         report = evaluate(index, f.questions, memo=f.memo)
         s = report.scores
         b_all = baseline_hits(every, f.questions, f.memo)

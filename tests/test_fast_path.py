@@ -17,7 +17,8 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from memobot import Index, load_knowledge
+from memobot import load_knowledge
+from memobot.retrieval import LanguageIndex
 from memobot.analysis import words
 from memobot.postings import Ranking
 from memobot.retrieval import _floor_idf
@@ -31,9 +32,9 @@ QUESTIONS = 2_000
 
 
 @pytest.fixture(scope="module")
-def setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[Index, BM25Okapi, list[list[str]], Path]:
+def setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[LanguageIndex, BM25Okapi, list[list[str]], Path]:
     directory = write_knowledge_base(tmp_path_factory.mktemp("kb"), PASSAGES, seed=7)
-    index = Index(load_knowledge(directory))
+    index = LanguageIndex(load_knowledge(directory))
     documents = [index._passage_terms(p) for p in index.passages]
     plain = BM25Okapi(documents, k1=index.settings.k1, b=index.settings.b)
     _floor_idf(plain)
@@ -81,7 +82,7 @@ def _holders(plain: BM25Okapi, cache: dict[int, dict[str, list[int]]] = {}) -> d
     return cache[id(plain)]
 
 
-def test_statistics_equal_rank_bm25(setup: tuple[Index, BM25Okapi, list[list[str]], Path]) -> None:
+def test_statistics_equal_rank_bm25(setup: tuple[LanguageIndex, BM25Okapi, list[list[str]], Path]) -> None:
     index, plain, _, _ = setup
     fast = index._bm25
     assert fast.idf == plain.idf and list(fast.idf) == list(plain.idf)
@@ -89,7 +90,7 @@ def test_statistics_equal_rank_bm25(setup: tuple[Index, BM25Okapi, list[list[str
     assert list(fast.doc_len) == plain.doc_len and fast.corpus_size == plain.corpus_size
 
 
-def test_fast_path_ranks_as_plain_get_scores(setup: tuple[Index, BM25Okapi, list[list[str]], Path]) -> None:
+def test_fast_path_ranks_as_plain_get_scores(setup: tuple[LanguageIndex, BM25Okapi, list[list[str]], Path]) -> None:
     index, plain, documents, directory = setup
     for terms in _queries(index, documents, directory):
         expected = _plain_ranking(plain, terms)
@@ -101,7 +102,7 @@ def test_fast_path_ranks_as_plain_get_scores(setup: tuple[Index, BM25Okapi, list
         assert index.candidates(terms) == sorted(i for i, _ in expected)
 
 
-def test_answer_parts_equal_plain_lookups(setup: tuple[Index, BM25Okapi, list[list[str]], Path]) -> None:
+def test_answer_parts_equal_plain_lookups(setup: tuple[LanguageIndex, BM25Okapi, list[list[str]], Path]) -> None:
     """Coverage (the answered decision) and matched words read the same facts as before:
     passage term sets and every surface word's terms."""
     index, plain, _, directory = setup
@@ -133,7 +134,7 @@ def test_ranking_reads_ties_in_passage_order() -> None:
 
 
 def test_decompounding_skips_only_what_cannot_match(
-    setup: tuple[Index, BM25Okapi, list[list[str]], Path], monkeypatch: pytest.MonkeyPatch
+    setup: tuple[LanguageIndex, BM25Okapi, list[list[str]], Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """split_compound skips stemming a head that no lexicon entry starts: every word of the
     corpus and of the bundled memo gets the same terms with the shortcut as without it."""

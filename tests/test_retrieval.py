@@ -9,12 +9,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from memobot.loader import load_knowledge
-from memobot.retrieval import Index, IndexSettings
+from memobot.retrieval import Index, IndexSettings, LanguageIndex
 
 
 @pytest.fixture
-def index(tiny_kb: Path) -> Index:
-    return Index(load_knowledge(tiny_kb))
+def index(tiny_kb: Path) -> LanguageIndex:
+    return LanguageIndex(load_knowledge(tiny_kb))
 
 
 @pytest.mark.parametrize(
@@ -30,7 +30,7 @@ def index(tiny_kb: Path) -> Index:
     ],
 )
 def test_top_hit_and_recommendation(
-    index: Index, question: str, top_passage: str, recommendation: str
+    index: LanguageIndex, question: str, top_passage: str, recommendation: str
 ) -> None:
     """The best passage comes first and names its recommendation."""
     answer = index.ask(question)
@@ -51,7 +51,7 @@ def test_top_hit_and_recommendation(
         "<!channel>",
     ],
 )
-def test_not_answered(index: Index, question: str) -> None:
+def test_not_answered(index: LanguageIndex, question: str) -> None:
     """Off-topic, stop-word-only, empty and emoji questions get no excerpts and a few topics."""
     answer = index.ask(question)
     assert not answer.answered
@@ -59,20 +59,20 @@ def test_not_answered(index: Index, question: str) -> None:
     assert 1 <= len(answer.suggestions) <= 3
 
 
-def test_one_known_word_among_unknown_content_words_is_not_enough(index: Index) -> None:
+def test_one_known_word_among_unknown_content_words_is_not_enough(index: LanguageIndex) -> None:
     """A question about something else that mentions a memo word is not answered."""
     assert index.ask("Hvad koster en billig flybillet til Norge?").answered is False
     assert index.ask("samarbejde med Norge").answered is True
 
 
-def test_matched_terms_are_words_of_the_passage(index: Index) -> None:
+def test_matched_terms_are_words_of_the_passage(index: LanguageIndex) -> None:
     """Each hit names the words of its text that matched, in text order."""
     hit = index.ask("kystvagten og Norge").hits[0]
     assert hit.matched_terms == ("Norge", "kystvagten")
     assert all(word in hit.passage.text for word in hit.matched_terms)
 
 
-def test_citation_and_more_results(index: Index) -> None:
+def test_citation_and_more_results(index: LanguageIndex) -> None:
     """Hits carry their citation; an offset skips the best ones for "More results"."""
     first = index.ask("Danmark", k=1)
     assert first.has_more and first.hits[0].citation.startswith(("CMS-memo: Arktis", "Teknologi og forsvar"))
@@ -86,15 +86,15 @@ def test_ties_break_by_file_order(tmp_path: Path) -> None:
 
     text = MEMO_A.replace("Danmark bør styrke overvågningen af Arktis.", "Norge og Arktis.")
     text = text.replace("Danmark kan samarbejde med Norge om kystvagten.", "Norge og Arktis nu.")
-    index = Index(load_knowledge(write_kb(tmp_path / "kb", {"a.yaml": text})))
+    index = LanguageIndex(load_knowledge(write_kb(tmp_path / "kb", {"a.yaml": text})))
     ranked = index.ranked(index.resolve("Norge").terms)
     assert [doc for doc, _ in ranked] == sorted(doc for doc, _ in ranked)
 
 
 @pytest.mark.parametrize("variant", ["okapi", "l", "plus"])
-def test_candidate_scoring_matches_full_scoring(index: Index, variant: str) -> None:
+def test_candidate_scoring_matches_full_scoring(index: LanguageIndex, variant: str) -> None:
     """Scoring only the passages that contain a query term ranks them as full scoring does."""
-    idx = Index(index.kb, IndexSettings(variant=variant))
+    idx = LanguageIndex(index.kb, IndexSettings(variant=variant))
     terms = idx.resolve("Danmark kystvagten kvantecenter").terms
     full = idx._bm25.get_scores(list(terms))
     for doc, score in idx.ranked(terms):
@@ -105,7 +105,7 @@ def test_idf_floor_keeps_rarity_order(tmp_path: Path) -> None:
     """A term in exactly half the passages never weighs less than a commoner one (rank-bm25 #39)."""
     from .conftest import MEMO_A, write_kb
 
-    index = Index(load_knowledge(write_kb(tmp_path / "kb", {"a.yaml": MEMO_A})))
+    index = LanguageIndex(load_knowledge(write_kb(tmp_path / "kb", {"a.yaml": MEMO_A})))
     idf = index._bm25.idf
     danmark, arktis = idf[index.resolve("Danmark").terms[0]], idf[index.resolve("Arktis").terms[0]]
     assert danmark > 0 and arktis > 0
@@ -113,14 +113,14 @@ def test_idf_floor_keeps_rarity_order(tmp_path: Path) -> None:
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(question=st.text(max_size=400), k=st.integers(1, 10), offset=st.integers(0, 5))
-def test_ask_never_raises(index: Index, question: str, k: int, offset: int) -> None:
+def test_ask_never_raises(index: LanguageIndex, question: str, k: int, offset: int) -> None:
     """Any text gets an answer object: hits only when answered, never more than k."""
     answer = index.ask(question, k=k, offset=offset)
     assert len(answer.hits) <= k
     assert answer.answered or not answer.hits
 
 
-def test_long_question(index: Index) -> None:
+def test_long_question(index: LanguageIndex) -> None:
     """A 10 000-character question is answered without error."""
     answer = index.ask("kystvagten " * 1000)
     assert answer.answered and answer.hits[0].passage.id == "a-alliance-1"
@@ -136,11 +136,11 @@ COLOPHON = """\
 
 
 @pytest.fixture
-def colophon_index(tmp_path: Path) -> Index:
+def colophon_index(tmp_path: Path) -> LanguageIndex:
     from .conftest import GLOSSARY, MEMO_A, write_kb
 
     files = {"a.yaml": MEMO_A + COLOPHON, "glossary.yaml": GLOSSARY}
-    return Index(load_knowledge(write_kb(tmp_path / "kb", files)))
+    return LanguageIndex(load_knowledge(write_kb(tmp_path / "kb", files)))
 
 
 @pytest.mark.parametrize(
@@ -152,7 +152,7 @@ def colophon_index(tmp_path: Path) -> Index:
         ("kystvagten", True, "a-alliance-1"),  # content outranks the colophon's mention
     ],
 )
-def test_colophon(colophon_index: Index, question: str, answered: bool, top: str | None) -> None:
+def test_colophon(colophon_index: LanguageIndex, question: str, answered: bool, top: str | None) -> None:
     """A colophon ranks below content and answers only questions it covers entirely."""
     answer = colophon_index.ask(question)
     assert answer.answered is answered
@@ -167,7 +167,7 @@ def test_colophon(colophon_index: Index, question: str, answered: bool, top: str
         ("Samarbejder Danmark med Norge om kystvagten?", True),  # names the memos have
     ],
 )
-def test_unknown_names_and_numbers(index: Index, question: str, answered: bool) -> None:
+def test_unknown_names_and_numbers(index: LanguageIndex, question: str, answered: bool) -> None:
     """A question about a number or a name that no memo mentions is not answered."""
     assert index.ask(question).answered is answered
 
@@ -179,12 +179,12 @@ def test_unknown_names_and_numbers(index: Index, question: str, answered: bool) 
         ("Hvor mange indbyggere har Norge?", False),  # one known name of two content words
     ],
 )
-def test_answer_type_and_majority(index: Index, question: str, answered: bool) -> None:
+def test_answer_type_and_majority(index: LanguageIndex, question: str, answered: bool) -> None:
     """An absent answer-type noun costs nothing; one matched word of two is no majority."""
     assert index.ask(question).answered is answered
 
 
-def _two_way_kb(tmp_path: Path) -> Index:
+def _two_way_kb(tmp_path: Path) -> LanguageIndex:
     """MEMO_A with one passage repeating two words and another matching three once each."""
     from .conftest import MEMO_A, write_kb
 
@@ -195,7 +195,7 @@ def _two_way_kb(tmp_path: Path) -> Index:
         "Danmark bør styrke overvågningen af Arktis.\n",
         "Danmark bør styrke overvågningen af Arktis. Isen smelter ved Norge.\n",
     )
-    return Index(load_knowledge(write_kb(tmp_path / "kb", {"a.yaml": text})))
+    return LanguageIndex(load_knowledge(write_kb(tmp_path / "kb", {"a.yaml": text})))
 
 
 def test_coordination_prefers_the_passage_that_covers_the_whole_question(tmp_path: Path) -> None:
@@ -225,16 +225,16 @@ def test_idf_floor_stays_positive_in_a_tiny_knowledge_base(tmp_path: Path) -> No
         ("What do sailors eat in the kystvagt?", False),
     ],
 )
-def test_unknown_common_words_weigh_nothing(index: Index, question: str, answered: bool) -> None:
+def test_unknown_common_words_weigh_nothing(index: LanguageIndex, question: str, answered: bool) -> None:
     """An everyday word the index lacks is no evidence of an off-topic question; a content word is."""
     assert index.ask(question).answered is answered
 
 
 @pytest.fixture(scope="module")
-def memo_index() -> Index:
+def memo_index() -> LanguageIndex:
     from memobot.loader import bundled_knowledge_dir
 
-    return Index(load_knowledge(bundled_knowledge_dir()))
+    return LanguageIndex(load_knowledge(bundled_knowledge_dir()))
 
 
 @pytest.mark.parametrize(
@@ -246,7 +246,7 @@ def memo_index() -> Index:
     ],
 )
 def test_weak_verb_forms_resolve_through_the_infinitive(
-    memo_index: Index, question: str, word: str, terms: tuple[str, ...]
+    memo_index: LanguageIndex, question: str, word: str, terms: tuple[str, ...]
 ) -> None:
     """A weak verb form the index lacks falls back to its infinitive's indexed forms."""
     resolved = dict((c.source, found) for c, found in memo_index.resolve(question).concepts)
@@ -262,7 +262,7 @@ def test_weak_verb_forms_resolve_through_the_infinitive(
         ("Hvad mente forfatterne om kvantecentret?", "cms23-alliance-5"),  # "mente" is filler
     ],
 )
-def test_author_words_count_only_without_other_content(memo_index: Index, question: str, top: str) -> None:
+def test_author_words_count_only_without_other_content(memo_index: LanguageIndex, question: str, top: str) -> None:
     """Author words decide the topic only when the question names nothing else."""
     answer = memo_index.ask(question)
     assert answer.answered and answer.hits[0].passage.id == top
@@ -279,7 +279,7 @@ def test_author_words_count_only_without_other_content(memo_index: Index, questi
     ],
 )
 def test_time_and_quantity_questions_need_a_stated_measure(
-    memo_index: Index, question: str, answered: bool
+    memo_index: LanguageIndex, question: str, answered: bool
 ) -> None:
     """A when/how-many question is answered only by a top hit that states a time or number."""
     assert memo_index.ask(question).answered is answered

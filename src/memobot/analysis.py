@@ -19,6 +19,7 @@ from functools import lru_cache
 
 import Stemmer
 
+from .languages import Language
 from .models import GlossaryEntry
 from .wordlists import data_text as _data_text
 from .wordlists import word_list
@@ -30,6 +31,8 @@ __all__ = [
     "FILLER_WORDS",
     "Analyzer",
     "Concept",
+    "PlainAnalyzer",
+    "analyzer_for",
     "fold",
     "is_english",
     "join_hyphenation",
@@ -735,3 +738,89 @@ class Analyzer:
             terms = [t for phrase in danish for t in self.document_terms(phrase)]
             return end, tuple(dict.fromkeys(terms))
         return None
+
+
+class PlainAnalyzer:
+    """The chain of a language without Danish morphology (English, and the other table entries
+    of ``memobot.languages``): tokenizer, folding, the language's stop words, Snowball.
+
+    Folding keeps a word's own letters (no Scandinavian digraphs: "Boeing" stays "boeing").
+    Questions drop the stop words of every language the knowledge base holds, since a question
+    may be written in another language than the memo ("hvad siger rapporten om …").
+    """
+
+    def __init__(self, language: Language, known_words: Iterable[str] = ()) -> None:
+        self.language = language
+        self._local = threading.local()
+        self._stops = language.stop_words
+        self._question_stops = self._stops | _FOLDED_DANISH_STOPS | ENGLISH_STOP_WORDS
+        self.stem = lru_cache(maxsize=_CACHE_SIZE)(self._stem)
+        self.word_terms = lru_cache(maxsize=_CACHE_SIZE)(self._word_terms)
+        self.lexicon: frozenset[str] = frozenset()
+        self.known_words = frozenset(known_words)
+
+    @classmethod
+    def for_corpus(cls, language: Language, texts: Iterable[str]) -> PlainAnalyzer:
+        """An analyser for a corpus in ``language``."""
+        known = {fold(w, scandinavian=False) for text in texts for w in _WORD_RE.findall(text)}
+        return cls(language, known)
+
+    def trim_caches(self, size: int = _QUESTION_CACHE_SIZE) -> None:
+        """Swap the caches filled while indexing for small empty ones."""
+        self.stem = lru_cache(maxsize=size)(self._stem)
+        self.word_terms = lru_cache(maxsize=size)(self._word_terms)
+
+    def _stem(self, folded: str) -> str:
+        stemmer = getattr(self._local, "stemmer", None)
+        if stemmer is None:
+            stemmer = self._local.stemmer = Stemmer.Stemmer(self.language.snowball)
+        return stemmer.stemWord(folded)
+
+    def _word_terms(self, word: str) -> tuple[str, ...]:
+        folded = fold(word, scandinavian=False)
+        if len(folded) < 2 or folded in self._stops:
+            return ()
+        return (self.stem(folded),)
+
+    def document_terms(self, text: str) -> list[str]:
+        """Every term of a text, in order, with repeats."""
+        found = _WORD_RE.findall(join_hyphenation(text) if "-" in text else text)
+        return list(itertools.chain.from_iterable(map(self.word_terms, found)))
+
+    def concepts(self, question: str, known: frozenset[str] | set[str] = frozenset()) -> list[Concept]:
+        """What a question asks about, word by word."""
+        text = join_hyphenation(question)
+        found = words(text)
+        out: list[Concept] = []
+        after_determiner = False
+        for i, (token, _, _) in enumerate(found):
+            word = fold(token, scandinavian=False)
+            if word in _INTERROGATIVE_DETERMINERS:
+                after_determiner = True
+                continue
+            if word in self._question_stops or len(word) < 2:
+                after_determiner = False
+                continue
+            terms = self.word_terms(token) or (self.stem(word),)
+            infinitive = lemma(word)
+            filler = word in FILLER_WORDS or infinitive in FILLER_WORDS
+            common = word in COMMON_WORDS or infinitive in COMMON_WORDS
+            out.append(
+                Concept(
+                    token,
+                    terms,
+                    filler=filler,
+                    answer_type=after_determiner and not filler,
+                    common=common,
+                    specific=not common and _is_specific(text, found[i]),
+                )
+            )
+            after_determiner = after_determiner and filler
+        return out
+
+
+def analyzer_for(language: Language, texts: Iterable[str], glossary: Iterable[GlossaryEntry] = ()):
+    """The analysis chain of ``language`` built for a corpus (and, for Danish, its glossary)."""
+    if language.code == "da":
+        return Analyzer.for_corpus(texts, glossary)
+    return PlainAnalyzer.for_corpus(language, texts)

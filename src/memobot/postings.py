@@ -169,13 +169,46 @@ class InvertedOkapi(BM25Okapi):
     def get_batch_scores(self, query: Sequence[str], doc_ids: Sequence[int]) -> list[float]:
         return self.get_scores(query)[np.asarray(doc_ids, dtype=np.int64)].tolist()
 
-    def ranking(self, query: Sequence[str], weights: np.ndarray | None = None) -> Ranking:
+    def group_scores(self, group: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(passages, score) of several terms scored as ONE term: Pirkola's structured query.
+
+        A question word's translations are alternatives, not more evidence: their frequencies
+        in a passage add up, and their document frequency is that of their union, so a word
+        with five translations weighs no more than a word with one.
+        """
+        spans = [self.postings.span(t) for t in group]
+        docs = np.concatenate([self.postings.docs[s:e] for s, e in spans]) if spans else np.zeros(0, np.int32)
+        tfs = np.concatenate([self.postings.tfs[s:e].astype(np.float64) for s, e in spans]) if spans else np.zeros(0)
+        if len(docs) == 0:
+            return docs, tfs
+        unique, inverse = np.unique(docs, return_inverse=True)
+        tf = np.bincount(inverse, weights=tfs)
+        df = len(unique)
+        idf = math.log(self.corpus_size - df + 0.5) - math.log(df + 0.5)
+        floor = min(self.idf.values(), default=0.0)
+        idf = max(idf, floor)
+        return unique, idf * (tf * (self.k1 + 1) / (tf + self._length_norm[unique]))
+
+    def ranking(
+        self,
+        query: Sequence[str],
+        weights: np.ndarray | None = None,
+        groups: Sequence[Sequence[str]] = (),
+    ) -> Ranking:
         """Every passage with a query term, best first, ties by passage number; ``weights``
-        (one factor per passage) scale the scores first."""
-        ids = self.postings.candidates(query)
+        (one factor per passage) scale the scores first; each of ``groups`` is scored as one
+        term (``group_scores``)."""
+        ids = self.postings.candidates([*query, *(t for g in groups for t in g)])
         if len(ids) == 0:
             return Ranking(ids, np.zeros(0))
-        scores = self.term_scores(query[0])[1] if len(query) == 1 else self.get_scores(query)[ids]
+        if groups:
+            full = self.get_scores(query)
+            for group in groups:
+                docs, part = self.group_scores(group)
+                full[docs] += part
+            scores = full[ids]
+        else:
+            scores = self.term_scores(query[0])[1] if len(query) == 1 else self.get_scores(query)[ids]
         return Ranking(ids, scores if weights is None else scores * weights[ids])
 
 

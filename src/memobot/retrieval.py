@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -18,17 +19,21 @@ from .analysis import (
     META_WORDS,
     Analyzer,
     Concept,
+    analyzer_for,
     asked_measure,
     fold,
+    is_english,
     states_measure,
     weak_infinitives,
     words,
 )
+from .languages import LANGUAGES
+from .lexicon import Lexicon, bundled_lexicon
 from .gcpause import gc_paused
-from .models import Answer, Hit, KnowledgeBase, Passage, Recommendation
+from .models import Answer, GlossaryEntry, Hit, KnowledgeBase, Passage, Recommendation
 from .postings import InvertedOkapi, Postings, Ranking, TermWeights
 
-__all__ = ["DEFAULT_SETTINGS", "Index", "IndexSettings"]
+__all__ = ["DEFAULT_SETTINGS", "Index", "IndexSettings", "LanguageIndex"]
 
 
 @dataclass(frozen=True)
@@ -138,16 +143,17 @@ class _Coordinated(Sequence):
 class _Citations(Sequence):
     """Each passage's citation, made when asked (a string per passage is ~15 MB per 100 000)."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase, passages: Sequence[Passage]) -> None:
         self._kb = kb
+        self._passages = passages
 
     def __len__(self) -> int:
-        return len(self._kb.passages)
+        return len(self._passages)
 
     def __getitem__(self, index):  # type: ignore[no-untyped-def]
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
-        return self._kb.citation(self._kb.passages[index])
+        return self._kb.citation(self._passages[index])
 
 
 @dataclass(frozen=True)
@@ -158,24 +164,61 @@ class _Query:
     """Each concept with the index terms that stand for it (empty: nothing in the index)."""
     terms: tuple[str, ...]
     """Distinct index terms to score with, in question order."""
+    groups: tuple[tuple[str, ...], ...] = ()
+    """Translations of one question word each: scored as one term (Pirkola), not in ``terms``."""
 
 
-class Index:
-    """An immutable, searchable snapshot of a knowledge base."""
+@dataclass(frozen=True)
+class _Search:
+    """One index's ranking for a question and its decision."""
 
-    def __init__(self, kb: KnowledgeBase, settings: IndexSettings = DEFAULT_SETTINGS) -> None:
+    index: LanguageIndex
+    query: _Query
+    ranking: _Coordinated
+    answered: bool
+    scale: float
+    """The index's best possible score for the question (``LanguageIndex._best_possible``)."""
+
+
+class LanguageIndex:
+    """An immutable, searchable snapshot of the passages of one language (by default, all of a
+    knowledge base's passages, analysed as Danish)."""
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        settings: IndexSettings = DEFAULT_SETTINGS,
+        *,
+        passages: Sequence[Passage] | None = None,
+        language: str = "da",
+        glossary: Sequence[GlossaryEntry] | None = None,
+        lexicon: Lexicon | None = None,
+    ) -> None:
         with gc_paused():
-            self._build(kb, settings)
+            self._build(kb, settings, passages, language, glossary, lexicon)
 
-    def _build(self, kb: KnowledgeBase, settings: IndexSettings) -> None:
+    def _build(
+        self,
+        kb: KnowledgeBase,
+        settings: IndexSettings,
+        passages: Sequence[Passage] | None,
+        language: str,
+        glossary: Sequence[GlossaryEntry] | None,
+        lexicon: Lexicon | None,
+    ) -> None:
         started = time.perf_counter()
         self.kb = kb
         self.settings = settings
-        self.analyzer = Analyzer.for_corpus(self._corpus_texts(kb), kb.glossary)
-        self.passages: tuple[Passage, ...] = kb.passages
-        self.citations = _Citations(kb)
+        self.language = LANGUAGES[language]
+        self.lexicon = lexicon
+        self.passages: tuple[Passage, ...] = tuple(kb.passages if passages is None else passages)
+        self.memo_ids = frozenset(p.memo_id for p in self.passages)
+        self.analyzer = analyzer_for(
+            self.language, self._corpus_texts(self.passages), kb.glossary if glossary is None else glossary
+        )
+        self.citations = _Citations(kb, self.passages)
         self._label_terms: dict[tuple[str, ...], list[str]] = {}
-        documents = [self._passage_terms(p) for p in kb.passages]
+        documents = [self._passage_terms(p) for p in self.passages]
         self._label_terms = {}  # only needed while building: free it
         self._postings = Postings(documents)
         self._vocabulary = sorted(self._postings.term_ids)
@@ -203,9 +246,9 @@ class Index:
     # -- building ----------------------------------------------------------------------
 
     @staticmethod
-    def _corpus_texts(kb: KnowledgeBase) -> list[str]:
-        headings = {h for p in kb.passages for h in p.section}
-        return [p.text for p in kb.passages] + sorted(headings)
+    def _corpus_texts(passages: Sequence[Passage]) -> list[str]:
+        headings = {h for p in passages for h in p.section}
+        return [p.text for p in passages] + sorted(headings)
 
     def _passage_terms(self, passage: Passage) -> list[str]:
         terms = self.analyzer.document_terms(passage.text)
@@ -235,14 +278,60 @@ class Index:
             stem, *parts = concept.terms
             forms = (
                 self._known_forms(stem)
-                if stem in self._vocabulary_set
+                if stem in self._vocabulary_set or not isinstance(self.analyzer, Analyzer)
                 else self._weak_verb_forms(concept, stem)
             )
             found = forms + [p for p in parts if p in self._vocabulary_set]
             resolved.append((concept, tuple(dict.fromkeys(found))))
         resolved = self._publication_words(resolved)
-        terms = tuple(dict.fromkeys(t for _, found in resolved for t in found))
-        return _Query(tuple(resolved), terms)
+        groups: list[tuple[str, ...]] = []
+        if self.lexicon is not None:
+            resolved = self._translated(question, resolved, groups)
+        grouped = {t for g in groups for t in g}
+        terms = tuple(dict.fromkeys(t for _, found in resolved for t in found if t not in grouped))
+        return _Query(tuple(resolved), terms, tuple(groups))
+
+    def _translated(
+        self,
+        question: str,
+        resolved: list[tuple[Concept, tuple[str, ...]]],
+        groups: list[tuple[str, ...]],
+    ) -> list[tuple[Concept, tuple[str, ...]]]:
+        """Question words matched through the lexicon: structured query translation.
+
+        In a question of another language than the index's, every content word stands for its
+        translations (its own form only where it is a name or number, the same in both
+        languages, or where the lexicon has no translation); in a question of the index's own
+        language, only a word the index lacks is looked up in the other language ("cyber",
+        "deterrence" in a Danish question). A word and its translations are one term
+        (``InvertedOkapi.group_scores``).
+        """
+        plain = [fold(w, scandinavian=False) for w, _, _ in words(question)]
+        asked = "en" if is_english(plain) else "da"
+        mine = self.language.code
+        if mine not in self.lexicon.languages:
+            return resolved
+        other = next(lang for lang in self.lexicon.languages if lang != mine)
+        out = []
+        for concept, found in resolved:
+            foreign = asked != mine
+            if " " in concept.source or concept.filler or (found and not foreign):
+                out.append((concept, found))
+                continue
+            translations = self.lexicon.translate(fold(concept.source, scandinavian=False), other, mine)
+            terms = [
+                t
+                for phrase in translations
+                for t in self.analyzer.document_terms(phrase)
+                if t in self._vocabulary_set
+            ]
+            if foreign and translations and not concept.specific:
+                found = ()
+            group = tuple(dict.fromkeys([*found, *terms]))
+            if terms:
+                groups.append(group)
+            out.append((concept, group))
+        return out
 
     @staticmethod
     def _publication_words(
@@ -323,13 +412,17 @@ class Index:
         """Passages that contain at least one of the terms."""
         return self._postings.candidates(terms).tolist()
 
-    def ranked(self, terms: tuple[str, ...]) -> Ranking | list[tuple[int, float]]:
+    def ranked(
+        self, terms: tuple[str, ...], groups: tuple[tuple[str, ...], ...] = ()
+    ) -> Ranking | list[tuple[int, float]]:
         """(passage index, score) of every matching passage, best first, ties by file order.
 
         With Okapi, a lazily sorted sequence: reading the first few costs a partial selection.
+        ``groups`` (Okapi only) are scored as one term each.
         """
         if isinstance(self._bm25, InvertedOkapi):
-            return self._bm25.ranking(terms, self._prior)
+            return self._bm25.ranking(terms, self._prior, groups)
+        terms = (*terms, *(t for g in groups for t in g))
         ids = self.candidates(terms)
         if not ids:
             return []
@@ -415,10 +508,14 @@ class Index:
         """
         return any(concept.specific and not found for concept, found in query.concepts)
 
-    def ask(self, question: str, k: int = 3, offset: int = 0) -> Answer:
-        """Answer a question with up to ``k`` excerpts, skipping the ``offset`` best."""
+    def search(self, question: str, memos: frozenset[str] | None = None) -> _Search:
+        """Rank the passages for a question (only those of ``memos``, when given) and decide
+        whether the best of them answer it."""
         query = self.resolve(question)
-        ranking = self.coordinated(query, self.ranked(query.terms))
+        ranking: Sequence[tuple[int, float]] = self.ranked(query.terms, query.groups)
+        if memos is not None and not self.memo_ids <= memos:
+            ranking = [(i, s) for i, s in ranking if self.passages[i].memo_id in memos]
+        ranking = self.coordinated(query, ranking)
         # A question counts as answered when one of the top hits covers enough of it; BM25
         # may rank a passage that matches one rare word above one that matches them all.
         answered = (
@@ -429,7 +526,27 @@ class Index:
             )
             and not self._quantity_unanswered(question, ranking)
         )
-        if not answered:
+        return _Search(self, query, ranking, answered, self._best_possible(query))
+
+    def _best_possible(self, query: _Query) -> float:
+        """What a passage matching every question word once, at average length, would score:
+        the scale on which scores of different indexes are compared."""
+        idf = self._bm25.idf
+        total = 0.0
+        for concept, found in query.concepts:
+            if concept.filler or not found:
+                continue
+            total += max(idf.get(t, 0.0) for t in found)
+        return total or 1.0
+
+    def ask(self, question: str, k: int = 3, offset: int = 0) -> Answer:
+        """Answer a question with up to ``k`` excerpts, skipping the ``offset`` best."""
+        return self.answer(self.search(question), question, k, offset)
+
+    def answer(self, found: _Search, question: str, k: int = 3, offset: int = 0) -> Answer:
+        """The answer a search gives."""
+        query, ranking = found.query, found.ranking
+        if not found.answered:
             return Answer(
                 question=question,
                 answered=False,
@@ -453,7 +570,7 @@ class Index:
             passage=self.passages[doc_id],
             score=float(score),
             citation=self.citations[doc_id],
-            matched_terms=self._matched_words(doc_id, query.terms),
+            matched_terms=self._matched_words(doc_id, (*query.terms, *(t for g in query.groups for t in g))),
         )
 
     def _find_matched_words(self, doc_id: int, terms: tuple[str, ...]) -> tuple[str, ...]:
@@ -497,3 +614,96 @@ class Index:
                 for role in memo.roles:
                     labels.setdefault(f"{memo.title}: {role.name}")
         return tuple(list(labels)[:limit])
+
+
+_YEAR_RE = re.compile(r"^(19|20)\d\d$")
+# How much a passage of a memo the question names by its year ("talen i 2021") is preferred.
+_NAMED_MEMO_BONUS = 1.5
+
+
+class Index:
+    """An immutable, searchable snapshot of a knowledge base of memos in any of the table's
+    languages (``memobot.languages``).
+
+    Passages are indexed in their memo's language, one ``LanguageIndex`` per language; a memo
+    with a glossary of its own gets an index of its own, so that its glossary (and its corpus
+    statistics) act on it alone. A question is asked of every index (each analyses it in its
+    own language and translates it through the lexicon where needed), and the hits of the
+    indexes that answer it are merged on one scale: each score divided by the best score that
+    index could give the question.
+    """
+
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        settings: IndexSettings = DEFAULT_SETTINGS,
+        lexicon: Lexicon | None = None,
+    ) -> None:
+        started = time.perf_counter()
+        self.kb = kb
+        self.settings = settings
+        lexicon = bundled_lexicon() if lexicon is None else lexicon
+        scoped = {m for entry in kb.glossary for m in entry.memos}
+        shared = tuple(e for e in kb.glossary if not e.memos)
+        groups: dict[tuple[str, str], list[Passage]] = {}
+        for passage in kb.passages:
+            memo = kb.memo(passage.memo_id)
+            key = (memo.language, memo.id if memo.id in scoped else "")
+            groups.setdefault(key, []).append(passage)
+        self.parts: tuple[LanguageIndex, ...] = tuple(
+            LanguageIndex(
+                kb,
+                settings,
+                passages=passages,
+                language=language,
+                glossary=shared + tuple(e for e in kb.glossary if memo_id in e.memos) if memo_id else shared,
+                lexicon=lexicon if len({m.language for m in kb.memos}) > 1 or language != "da" else None,
+            )
+            for (language, memo_id), passages in groups.items()
+        )
+        self._years = {m.year for m in kb.memos}
+        self.load_seconds = time.perf_counter() - started
+
+    def ask(self, question: str, k: int = 3, offset: int = 0, memos: frozenset[str] | None = None) -> Answer:
+        """Answer a question with up to ``k`` excerpts, skipping the ``offset`` best; with
+        ``memos``, from those memos only."""
+        named = self._named_memos(question)
+        parts = [p for p in self.parts if memos is None or p.memo_ids & memos]
+        searches = [part.search(question, memos) for part in parts]
+        if len(searches) == 1:
+            return searches[0].index.answer(searches[0], question, k, offset)
+        answering = [s for s in searches if s.answered]
+        if not answering:
+            best = max(searches, key=lambda s: s.ranking[0][1] / s.scale if len(s.ranking) else 0.0, default=None)
+            if best is None:
+                return Answer(question=question, answered=False, hits=(), recommendation=None)
+            return best.index.answer(best, question, k, offset)
+        depth = max(_COORDINATION_DEPTH, offset + k + _RECOMMENDATION_HITS)
+        merged = []
+        for search in answering:
+            for doc_id, score in search.ranking[:depth]:
+                key = score / search.scale
+                if search.index.passages[doc_id].memo_id in named:
+                    key *= _NAMED_MEMO_BONUS
+                merged.append((key, search, doc_id, score))
+        merged.sort(key=lambda m: -m[0])
+        top_search = merged[0][1]
+        hits = tuple(s.index._hit(doc_id, score, s.query) for _, s, doc_id, score in merged[offset : offset + k])
+        top = tuple(
+            s.index._hit(doc_id, score, s.query)
+            for _, s, doc_id, score in merged[: _RECOMMENDATION_HITS * len(answering)]
+            if s is top_search
+        )[:_RECOMMENDATION_HITS]
+        return Answer(
+            question=question,
+            answered=True,
+            hits=hits,
+            recommendation=top_search.index.recommendation_for(top),
+            offset=offset,
+            has_more=sum(len(s.ranking) for s in answering) > offset + k,
+        )
+
+    def _named_memos(self, question: str) -> frozenset[str]:
+        """Memos a question names by their year of publication ("talen i 2021")."""
+        years = {int(w) for w, _, _ in words(question) if _YEAR_RE.match(w) and int(w) in self._years}
+        return frozenset(m.id for m in self.kb.memos if m.year in years)

@@ -1,0 +1,80 @@
+"""A general Danish↔English lexicon (FreeDict, data/lexicon/), for structured query translation.
+
+A question word in one language is looked up by its Snowball stem and stands for all its
+translations at once (Pirkola's structured query: the index scores them as one term). A Danish
+compound the lexicon lacks is translated by its head and its modifier ("børnefattigdom" →
+"poverty", "children"): Danish makes new words that way, English does not.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from functools import cache, lru_cache
+
+import Stemmer
+
+from .wordlists import data_text
+
+__all__ = ["Lexicon", "bundled_lexicon"]
+
+_SNOWBALL = {"da": "danish", "en": "english"}
+_MIN_PART = 4
+# A common English word has dozens of senses; beyond a few translations it matches everything.
+_MAX_TRANSLATIONS = 4
+
+
+class Lexicon:
+    """Translations between two languages, looked up by stem. Immutable; thread-safe."""
+
+    def __init__(self, pairs: list[tuple[str, str]], languages: tuple[str, str] = ("da", "en")) -> None:
+        self.languages = languages
+        self._local = threading.local()
+        self._table: dict[tuple[str, str], dict[str, list[str]]] = {
+            (languages[0], languages[1]): defaultdict(list),
+            (languages[1], languages[0]): defaultdict(list),
+        }
+        first, second = languages
+        for one, other in pairs:
+            for source, target, word, translation in ((first, second, one, other), (second, first, other, one)):
+                key = self._key(source, word)
+                if key and translation not in self._table[source, target][key]:
+                    self._table[source, target][key].append(translation)
+        self.translate = lru_cache(maxsize=20_000)(self._translate)
+
+    def _key(self, language: str, phrase: str) -> str:
+        stemmer = getattr(self._local, language, None)
+        if stemmer is None:
+            stemmer = Stemmer.Stemmer(_SNOWBALL[language])
+            setattr(self._local, language, stemmer)
+        return " ".join(stemmer.stemWord(w) for w in phrase.lower().split())
+
+    def _translate(self, word: str, source: str, target: str) -> tuple[str, ...]:
+        """Translations of a (lower-case) word; for a Danish compound, of its head and modifier."""
+        table = self._table.get((source, target))
+        if table is None:
+            return ()
+        found = table.get(self._key(source, word))
+        if found:
+            return tuple(found[:_MAX_TRANSLATIONS])
+        if source != "da" or len(word) < 2 * _MIN_PART:
+            return ()
+        for i in range(_MIN_PART, len(word) - _MIN_PART + 1):
+            head = table.get(self._key(source, word[i:]))
+            if head:
+                modifier = word[:i]
+                mod = table.get(self._key(source, modifier)) or (
+                    table.get(self._key(source, modifier[:-1])) if modifier[-1] in "se" else None
+                )
+                return tuple(dict.fromkeys([*head[:2], *(mod or [])[:2]]))
+        return ()
+
+
+@cache
+def bundled_lexicon() -> Lexicon:
+    """The shipped FreeDict Danish–English lexicon."""
+    pairs = []
+    for line in data_text("da-en.tsv", "lexicon").splitlines():
+        danish, _, english = line.partition("\t")
+        pairs.extend((danish, e) for e in english.split("; ") if e)
+    return Lexicon(pairs)
