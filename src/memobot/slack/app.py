@@ -14,7 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from slack_bolt import App
+from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.http_retry import ConnectionErrorRetryHandler, RetryHandler, RetryState
 from slack_sdk.http_retry.request import HttpRequest
@@ -83,10 +83,15 @@ def _retry_after(response: HttpResponse) -> float:
 
 class _QuietClientWarning(logging.Filter):
     """Drops Bolt's warning that SLACK_BOT_TOKEN in the environment is unused: we pass our own
-    client on purpose (it carries SLACK_API_URL and the retry handlers) and it has the token."""
+    client on purpose (it carries SLACK_API_URL and the retry handlers) and it has the token.
+    Cuts its "Unhandled request" warning to its first line (Bolt adds a code sample, ten lines
+    per request that no listener takes)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not str(record.msg).startswith("As you gave `client` as well")
+        message = str(record.msg)
+        if message.startswith("Unhandled request"):
+            record.msg, record.args = message.split("\n", 1)[0], None
+        return not message.startswith("As you gave `client` as well")
 
 
 _BOTS: weakref.WeakKeyDictionary[App, Bot] = weakref.WeakKeyDictionary()
@@ -99,6 +104,24 @@ def bot_of(app: App) -> Bot | None:
 
 _BOLT_LOG = logging.getLogger("memobot.slack.bolt")
 _BOLT_LOG.addFilter(_QuietClientWarning())
+
+
+def _one_line_error(error: Exception, body: dict) -> BoltResponse:
+    """Bolt's handler for what a middleware or listener raised: one log line, HTTP 400.
+
+    The request was signed by then, so what raises is a payload of an unexpected shape (an
+    ``action_id`` that is a number, …); Bolt's default writes a traceback per request. The
+    traceback stays available at DEBUG for a real bug.
+    """
+    kind = body.get("type") if isinstance(body, dict) else None
+    log.error(
+        "could not handle a %s request: %s: %s",
+        kind if isinstance(kind, str) else "Slack",
+        type(error).__name__,
+        str(error)[:200],
+    )
+    log.debug("the error in full", exc_info=error)
+    return BoltResponse(status=400, body="")
 
 
 def build_client(settings: SlackSettings) -> WebClient:
@@ -175,6 +198,7 @@ def build_app(
         listener_executor=ThreadPoolExecutor(max_workers=_ACK_THREADS, thread_name_prefix="memobot-ack"),
         logger=_BOLT_LOG,
     )
+    app.error(_one_line_error)
     answers = executor or ThreadPoolExecutor(
         max_workers=settings.workers, thread_name_prefix="memobot-answer"
     )

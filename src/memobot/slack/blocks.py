@@ -103,7 +103,7 @@ def parse_button_value(raw: object) -> ButtonValue | None:
         return None
     try:
         data = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # a forged value of a thousand nested lists
         return None
     if not isinstance(data, dict):
         return None

@@ -23,6 +23,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from ..service import KnowledgeService
+from ._gate import Refusal, RefusalLog, RequestGate, replace_body
 from .app import bot_of
 from .settings import SlackSettings
 
@@ -38,9 +39,13 @@ _MAX_BODY = 1024 * 1024
 WsgiApp = Callable[[dict, Callable], Iterable[bytes]]
 
 
-def wsgi_app(app: App, service: KnowledgeService) -> WsgiApp:
-    """The WSGI application: Slack's requests to Bolt, ``GET /healthz`` to the service status."""
+def wsgi_app(app: App, service: KnowledgeService, refusals: RefusalLog | None = None) -> WsgiApp:
+    """The WSGI application: Slack's requests to Bolt (through the gate), ``GET /healthz`` to the
+    service's health."""
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
+    bot = bot_of(app)
+    gate = RequestGate(bot.settings.signing_secret if bot else None, _MAX_BODY)
+    refusals = refusals if refusals is not None else RefusalLog()
 
     def application(environ: dict, start_response: Callable) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH:
@@ -57,6 +62,21 @@ def wsgi_app(app: App, service: KnowledgeService) -> WsgiApp:
                 ],
             )
             return [b""] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+        if environ.get("PATH_INFO") == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
+            checked = gate.check(environ)
+            if isinstance(checked, Refusal):
+                refusals.refused(checked, str(environ.get("REMOTE_ADDR", "?")))
+                start_response(checked.status_line, [("Content-Type", "text/plain"), ("Content-Length", "0")])
+                return [b""]
+            try:
+                return slack(replace_body(environ, checked), start_response)
+            except Exception as exc:
+                # Signed, but Bolt could not even build its request from it (an `authorizations`
+                # that is no list, …): the sender's mistake, not a reason for a traceback.
+                refusal = Refusal(400, f"Bolt cannot read the request ({type(exc).__name__})")
+                refusals.refused(refusal, str(environ.get("REMOTE_ADDR", "?")))
+                start_response(refusal.status_line, [("Content-Type", "text/plain"), ("Content-Length", "0")])
+                return [b""]
         return slack(environ, start_response)
 
     return application

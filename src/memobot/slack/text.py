@@ -14,6 +14,7 @@ __all__ = [
     "ELLIPSIS",
     "clean_question",
     "escape",
+    "is_ts",
     "is_user_id",
     "truncate_words",
 ]
@@ -25,6 +26,7 @@ _MARKUP = re.compile(r"<([^<>\n]*)>")
 _FORMATTING = re.compile(r"(?<!\w)[*_~`]+|[*_~`]+(?!\w)")
 _SPACE = re.compile(r"\s+")
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
+_TS = re.compile(r"[0-9]{1,12}\.[0-9]{1,9}")
 _ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 
 
@@ -66,6 +68,12 @@ def clean_question(text: str) -> str:
 def is_user_id(value: object) -> bool:
     """Whether ``value`` looks like a Slack user id (safe to render as ``<@…>``)."""
     return isinstance(value, str) and _USER_ID.fullmatch(value) is not None
+
+
+def is_ts(value: object) -> bool:
+    """Whether ``value`` looks like a Slack message timestamp ("1700000000.000100"): only such a
+    value is passed on as a ``ts`` or ``thread_ts`` (a forged payload may put anything there)."""
+    return isinstance(value, str) and _TS.fullmatch(value) is not None
 
 
 def truncate_words(text: str, limit: int) -> str:

@@ -22,7 +22,7 @@ from ..blocks import (
     notice_message,
     parse_button_value,
 )
-from ..text import escape
+from ..text import escape, is_ts
 from ._reply import APOLOGY, UNREACHABLE, answer_for, api_error, channel_ref, post_reply
 
 __all__ = ["register"]
@@ -61,8 +61,8 @@ def register(app: App, bot: Bot) -> None:
 
 def _guarded(respond: Respond, work, action: Mapping) -> None:
     """Run a button's work: a stale button or an internal error gets a short private reply."""
-    value = parse_button_value(action.get("value"))
     try:
+        value = parse_button_value(action.get("value"))
         if value is None:
             _private(respond, error_message(_EXPIRED))
             return
@@ -76,22 +76,30 @@ def _private(respond: Respond, message: Message, **extra: object) -> None:
     """An ephemeral reply to whoever clicked, next to (not instead of) the message they clicked."""
     try:
         response = respond(response_type="ephemeral", replace_original=False, **message.as_kwargs(), **extra)
-    except Exception:
-        log.exception("posting to the response_url failed")
+    except Exception as exc:  # the network, or a response_url that is no URL: one line, no traceback
+        log.warning("posting to the response_url failed: %s", _why(exc))
         return
     if response.status_code != 200:
         log.warning("response_url answered %s: %s", response.status_code, response.body)
 
 
+def _why(exc: Exception) -> str:
+    """An exception as one short line for the log."""
+    return f"{type(exc).__name__}: {str(exc)[:200]}"
+
+
 def _user(body: Mapping) -> str | None:
     user = body.get("user") or {}
-    return user.get("id") if isinstance(user, Mapping) else None
+    found = user.get("id") if isinstance(user, Mapping) else None
+    return found if isinstance(found, str) else None
 
 
 def _channel(body: Mapping) -> str | None:
     channel = body.get("channel") or {}
     container = body.get("container") or {}
-    found = (channel.get("id") if isinstance(channel, Mapping) else None) or container.get("channel_id")
+    found = channel.get("id") if isinstance(channel, Mapping) else None
+    if not isinstance(found, str) and isinstance(container, Mapping):
+        found = container.get("channel_id")
     return found if isinstance(found, str) else None
 
 
@@ -127,24 +135,25 @@ def share(bot: Bot, body: Mapping, value: ButtonValue, respond: Respond, client:
 def more(bot: Bot, body: Mapping, value: ButtonValue, respond: Respond, client: WebClient) -> None:
     """The next excerpts for the same question, where the answer was; the pressed button goes."""
     container = body.get("container") or {}
-    if container.get("is_ephemeral") or not body.get("message"):
+    if (isinstance(container, Mapping) and container.get("is_ephemeral")) or not body.get("message"):
         _private(respond, answer_for(bot, value.question, offset=value.offset, shareable=True))
         return
     channel, original = _channel(body), body["message"]
-    if channel is None:
+    if channel is None or not isinstance(original, Mapping):
         _private(respond, error_message(_EXPIRED))
         return
     message = answer_for(bot, value.question, offset=value.offset)
-    thread_ts = original.get("thread_ts") or original.get("ts")
+    ts = original.get("ts") if is_ts(original.get("ts")) else None
+    thread_ts = original.get("thread_ts") if is_ts(original.get("thread_ts")) else ts
     if not post_reply(client, channel=channel, thread_ts=thread_ts, user=_user(body), message=message):
         return
     blocks = original.get("blocks")
-    if isinstance(blocks, list) and original.get("ts"):
+    if isinstance(blocks, list) and ts:
         try:
             client.chat_update(
                 channel=channel,
-                ts=original["ts"],
-                text=original.get("text") or "",
+                ts=ts,
+                text=str(original.get("text") or ""),
                 blocks=_without(blocks, ACTION_MORE),
             )
         except SlackApiError as exc:  # cosmetic: the button just stays

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from ..app import Bot
 from ..blocks import error_message
+from ..text import is_ts
 from ._reply import APOLOGY, from_a_bot, post_reply, reply_for_text
 
 __all__ = ["register"]
@@ -35,12 +36,13 @@ def register(app: App, bot: Bot) -> None:
 def answer_message_event(bot: Bot, client: WebClient, event: Mapping, *, thread: bool) -> None:
     """Answer one message event once: in its thread, or (``thread``) in a new one under it."""
     channel, ts, user = event.get("channel"), event.get("ts"), event.get("user")
-    if from_a_bot(event) or not isinstance(channel, str) or not isinstance(ts, str):
+    if from_a_bot(event) or not isinstance(channel, str) or not is_ts(ts):
         return
     # A mention in a DM arrives as both app_mention and message.im, with different event ids.
     if not bot.seen.claim(("message", channel, ts)):
         return
-    thread_ts = event.get("thread_ts") or (ts if thread else None)
+    given = event.get("thread_ts")
+    thread_ts = given if is_ts(given) else (ts if thread else None)
     try:
         message = reply_for_text(bot, str(event.get("text") or ""))
     except Exception:
