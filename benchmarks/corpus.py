@@ -259,7 +259,10 @@ def write_knowledge_base(directory: str | Path, passages: int, seed: int = 0) ->
     """Write a knowledge base of exactly ``passages`` passages (memos of ~30) into ``directory``."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    shutil.copy(bundled_knowledge_dir() / "glossary.yaml", directory / "glossary.yaml")
+    # The bundled glossary applies to the CMS memo only (its `memos` key); the generated memos
+    # stand in for that memo, so their copy of it applies to every memo.
+    glossary = (bundled_knowledge_dir() / "glossary.yaml").read_text(encoding="utf-8")
+    (directory / "glossary.yaml").write_text(re.sub(r"(?m)^memos:.*\n", "", glossary), encoding="utf-8")
     vocab = Vocabulary(seed)
     rng = random.Random(seed + 1)
     memo_no = written = 0

@@ -343,6 +343,8 @@ class Concept:
     specific: bool = False
     """A number or a name (capitalised inside the sentence, "2030", "Estland"): a question
     about one that the knowledge base never mentions is not about the knowledge base."""
+    curated: bool = False
+    """Matched through a glossary phrase: its terms are the curator's, not to be translated."""
 
 
 class Analyzer:
@@ -647,7 +649,7 @@ class Analyzer:
             if span:
                 end, terms = span
                 if terms:
-                    out.append(Concept(" ".join(tokens[i:end]), terms))
+                    out.append(Concept(" ".join(tokens[i:end]), terms, curated=True))
                 i = end
                 after_determiner = False
                 continue

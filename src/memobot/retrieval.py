@@ -29,6 +29,7 @@ from .analysis import (
 )
 from .languages import LANGUAGES
 from .lexicon import Lexicon, bundled_lexicon
+from ._decision import AnswerDecision
 from .gcpause import gc_paused
 from .models import Answer, GlossaryEntry, Hit, KnowledgeBase, Passage, Recommendation
 from .postings import InvertedOkapi, Postings, Ranking, TermWeights
@@ -233,8 +234,11 @@ class LanguageIndex:
             cls = _BM25[settings.variant]
             self._bm25 = cls(documents, k1=settings.k1, b=settings.b, delta=settings.delta)
         self._idf = TermWeights(self._postings)
-        # The weight of the rarest term: what an unknown content word weighs (coverage).
+        # The weight of the rarest term: the most an unknown content word weighs (coverage).
         self._ceiling = self._term_weight_of_df(int(self._postings.df.min())) if self._idf else 1.0
+        self.decision = AnswerDecision(
+            self.passages, self._idf, self._bm25.doc_freqs, self._ceiling, settings.min_coverage, _RECOMMENDATION_HITS
+        )
         prior = np.array([settings.colophon_weight if p.kind == "colophon" else 1.0 for p in self.passages])
         # None when every factor is 1, so the common case scores exactly as rank-bm25 does.
         self._prior = prior if (prior != 1.0).any() else None
@@ -315,7 +319,7 @@ class LanguageIndex:
         out = []
         for concept, found in resolved:
             foreign = asked != mine
-            if " " in concept.source or concept.filler or (found and not foreign):
+            if concept.curated or concept.filler or (found and not foreign):
                 out.append((concept, found))
                 continue
             translations = self.lexicon.translate(fold(concept.source, scandinavian=False), other, mine)
@@ -325,7 +329,7 @@ class LanguageIndex:
                 for t in self.analyzer.document_terms(phrase)
                 if t in self._vocabulary_set
             ]
-            if foreign and translations and not concept.specific:
+            if foreign and terms and not concept.specific:
                 found = ()
             group = tuple(dict.fromkeys([*found, *terms]))
             if terms:
@@ -431,34 +435,6 @@ class LanguageIndex:
             scores = [s * float(self._prior[i]) for i, s in zip(ids, scores, strict=True)]
         return sorted(zip(ids, scores, strict=True), key=lambda pair: (-pair[1], pair[0]))
 
-    def coverage(self, query: _Query, doc_id: int) -> float:
-        """Share of the question's weight that a passage matches.
-
-        Each concept weighs as its rarest indexed term. A content word the index has never
-        seen weighs as the rarest term of all: it is likely what the question is really about
-        ("rugbrød"), so missing it must count. Filler words ("help", "vigtige") weigh nothing,
-        and so does a very common word the index does not know ("single", "thinking"): it
-        says nothing about the topic, while an unknown content word does.
-        """
-        if not query.concepts:
-            return 0.0
-        ceiling = self._ceiling
-        total = matched = 0.0
-        doc_terms = self._bm25.doc_freqs[doc_id]
-        for concept, found in query.concepts:
-            if concept.filler or (concept.common and not found):
-                continue
-            weight = max((self._idf[t] for t in found), default=ceiling)
-            hit = any(t in doc_terms for t in found)
-            # An answer-type noun ("hvilke lande") counts when the passage has it, but its
-            # absence is no evidence: the passage names instances instead ("Japan").
-            if concept.answer_type and not hit:
-                continue
-            total += weight
-            if hit:
-                matched += weight
-        return matched / total if total else 0.0
-
     def coordinated(self, query: _Query, ranking: Sequence[tuple[int, float]]) -> _Coordinated:
         """Re-order BM25's best passages by score × coverage: Lucene's classic coordination factor.
 
@@ -469,44 +445,10 @@ class LanguageIndex:
         files: hit@1 on the repo's own file 0.860 → 0.895, the others unchanged; a square or
         cube of the coverage measured the same, so the plain factor stays.
         """
-        coverages = {doc_id: self.coverage(query, doc_id) for doc_id, _ in ranking[:_COORDINATION_DEPTH]}
+        coverages = {doc_id: self.decision.coverage(query.concepts, doc_id) for doc_id, _ in ranking[:_COORDINATION_DEPTH]}
         head = [(doc_id, score * coverages[doc_id]) for doc_id, score in ranking[:_COORDINATION_DEPTH]]
         head.sort(key=lambda pair: (-pair[1], pair[0]))
         return _Coordinated(head, ranking, coverages)
-
-    def _answers(self, coverage: float, doc_id: int) -> bool:
-        """Whether a passage covering this much of a question answers it: a strict majority,
-        or all of the question for a colophon."""
-        if self.passages[doc_id].kind == "colophon":
-            return coverage >= 1.0
-        return coverage > self.settings.min_coverage
-
-    def _quantity_unanswered(self, question: str, ranking: Sequence[tuple[int, float]]) -> bool:
-        """Whether a question asks when, how long or how many and none of the top hits states a
-        time or a quantity (a digit, a month or period, a number word).
-
-        "Hvornår blev Danmark medlem af NATO?": every word is in the memo, but a passage that
-        names no time cannot answer "when". A colophon stands for the publication's metadata,
-        year included ("When was the report published?").
-        """
-        measure = asked_measure(question)
-        if measure is None:
-            return False
-        for doc_id, _ in ranking[:_RECOMMENDATION_HITS]:
-            passage = self.passages[doc_id]
-            if passage.kind == "colophon" or states_measure(passage.text, measure):
-                return False
-        return True
-
-    @staticmethod
-    def _asks_about_unknown(query: _Query) -> bool:
-        """Whether the question names a number or a name that the index has never seen.
-
-        "What is the Danish defence budget for 2030?", "soldater i Estland": whatever else
-        matches, a question about a specific thing the knowledge base never mentions is not
-        answered by it.
-        """
-        return any(concept.specific and not found for concept, found in query.concepts)
 
     def search(self, question: str, memos: frozenset[str] | None = None) -> _Search:
         """Rank the passages for a question (only those of ``memos``, when given) and decide
@@ -518,14 +460,7 @@ class LanguageIndex:
         ranking = self.coordinated(query, ranking)
         # A question counts as answered when one of the top hits covers enough of it; BM25
         # may rank a passage that matches one rare word above one that matches them all.
-        answered = (
-            not self._asks_about_unknown(query)
-            and any(
-                self._answers(ranking.coverages[doc_id], doc_id)
-                for doc_id, _ in ranking[:_RECOMMENDATION_HITS]
-            )
-            and not self._quantity_unanswered(question, ranking)
-        )
+        answered = self.decision.answered(question, query.concepts, ranking, ranking.coverages)
         return _Search(self, query, ranking, answered, self._best_possible(query))
 
     def _best_possible(self, query: _Query) -> float:
