@@ -130,6 +130,11 @@ P, B, H = "paragraph", "bullet", "heading"
             "Kort linje.\nEn meget længere linje med tekst, der fortsætter og slutter her.",
             [(P, "Kort linje. En meget længere linje med tekst, der fortsætter og slutter her.")],
         ),
+        # a quoted sentence ends in punctuation inside its quotes: text, not a heading (issue 9)
+        (
+            "Novellen hedder ”Naadsensbrød.”\nDen handler om en gammel kone, der bor hos sin søn.",
+            [(P, "Novellen hedder ”Naadsensbrød.” Den handler om en gammel kone, der bor hos sin søn.")],
+        ),
     ],
 )
 def test_pdf_damage_is_repaired(text: str, blocks: list[tuple[str, str]]) -> None:
@@ -526,3 +531,74 @@ def test_any_text_gives_a_draft_that_parses_as_yaml_with_its_texts_intact(text: 
     assert [r["text"] for r in data["recommendations"]] == [r.text for r in draft.recommendations]
     assert data["memo"] == draft.meta
     assert all(not re.search(r"\s{2}|^\s|\s$", p.text) for p in draft.passages)
+
+
+MD_PAGE = """# A Report Title
+
+**Product Type:** Reports
+**Report No.:** R1
+
+---
+[Citation](https://x.gov#citation)[Subscribe](https://x.gov/alerts) > R1
+
+- [April 1, 2026 (R1 - Version: 2)](https://x.gov/R1.2.pdf)
+
+A Report TitleApril 1, 2026             (R1)
+
+# Contents
+
+- [Background and Context](https://x.gov#_Toc1)
+
+Background and Context
+
+The **Jones Act** restricts [vessels](https://x.gov/v) that carry _cargo_ between ports.
+
+| Name | Value
+| A | 1
+
+| Text Box Title
+Other********Than Honorable**** (OTH)**** Discharge****.******Servicemembers serve well.
+
+## Sub part
+
+- A list item.
+
+# Footnotes
+
+| 1. | A note that must not be imported.
+
+Disclaimer: These documents were prepared by the Congressional Research Service."""
+
+
+def test_markdown_keeps_text_levels_and_drops_page_furniture() -> None:
+    """A scraped Markdown page: title from `#`, navigation/metadata/tables/footnotes dropped, TOC
+    entries are headings, inline markup removed, `##` nests under the heading above it."""
+    draft = draft_memo(MD_PAGE, "r1", markdown=True, language="en")
+    assert draft.meta["title"] == "A Report Title"
+    assert [(p.section, p.kind, p.text) for p in draft.passages] == [
+        (
+            ("Background and Context",),
+            P,
+            "The Jones Act restricts vessels that carry cargo between ports. Text Box Title "
+            "Other Than Honorable (OTH) Discharge. Servicemembers serve well.",
+        ),
+        (("Background and Context", "Sub part"), B, "A list item."),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "passages"),
+    [
+        ([5, 5, 5], [15]),
+        ([39, 50, 10], [89, 10]),
+        ([40, 5], [40, 5]),
+        ([100, 60], [100, 60]),
+        ([30, 130], [30, 130]),
+        ([10] * 12, [40, 40, 40]),
+    ],
+)
+def test_short_paragraphs_merge_into_passages_of_40_to_150_words(paragraphs, passages) -> None:
+    """A passage under 40 words takes the next paragraph of its section while it stays within 150."""
+    text = "\n\n".join(" ".join(["ord"] * (n - 1) + ["slut."]) for n in paragraphs)
+    draft = draft_memo("\n" + text, "m", language="da")
+    assert [len(p.text.split()) for p in draft.passages] == passages
