@@ -24,7 +24,6 @@ import itertools
 import json
 import random
 import re
-import shutil
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path

@@ -17,7 +17,9 @@ Baselines (no answered decision; off-topic questions are left out of their hit@k
   tokenized in both languages (it may be either).
 - bm25s-alone: bm25s over the memo's own raw text only, in the memo's language (the issue's
   baseline).
-A hit needs the expected phrase in a passage of the file's memo, as `memobot eval` counts it.
+A hit needs the expected phrase in a passage of the file's memo, as `memobot eval` counts it;
+hit@k counts the excerpts shown, which for a question memobot does not answer are its
+low-confidence closest passages (Answer.tentative); sure@1 counts answered questions only.
 """
 
 from __future__ import annotations
@@ -135,7 +137,9 @@ class Bm25sBaseline:
         return [(self.docs[i][0], self.docs[i][2]) for i in order if scores[i] > 0]
 
 
-def baseline_hits(baseline: Bm25sBaseline, questions: tuple[EvalQuestion, ...], memo: str) -> tuple[float, float]:
+def baseline_hits(
+    baseline: Bm25sBaseline, questions: tuple[EvalQuestion, ...], memo: str
+) -> tuple[float, float]:
     on_topic = [q for q in questions if q.expect]
     h1 = h3 = 0
     for q in on_topic:
@@ -156,13 +160,19 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--misses", action="store_true", help="print the misses of tuned-on files")
     parser.add_argument("--alone", action="store_true", help="also score each memo loaded alone")
     parser.add_argument(
+        "--tuned-only", action="store_true", help="while developing: do not even score the held-out files"
+    )
+    parser.add_argument(
         "--ranking-only", action="store_true", help="score the ranking as if every question were answered"
     )
     parser.add_argument(
-        "--dev-knowledge", type=Path, default=DEV / "knowledge", help="the dev-corpus memo files (a directory)"
+        "--dev-knowledge",
+        type=Path,
+        default=DEV / "knowledge",
+        help="the dev-corpus memo files (a directory)",
     )
     args = parser.parse_args(argv)
-    files = question_files()
+    files = [f for f in question_files() if not (args.tuned_only and f.held_out)]
     with tempfile.TemporaryDirectory() as tmp:
         kb = load_knowledge(knowledge_dir(Path(tmp) / "all", dev=args.dev_knowledge))
         index = Index(kb, IndexSettings(min_coverage=-1.0) if args.ranking_only else DEFAULT_SETTINGS)
@@ -184,8 +194,10 @@ def main(argv: list[str]) -> int:
     every = Bm25sBaseline(all_docs)
     own = {memo: Bm25sBaseline([(memo, language.get(memo, "da"), c) for c in cs]) for memo, cs in raw.items()}
 
-    print(f"{len(kb.memos)} memos, {len(kb.passages)} passages loaded together; load+index {index.load_seconds:.2f} s")
-    head = f"{'memo':20} {'file':34} {'split':8} {'n':>4} {'hit@1':>6} {'hit@3':>6} {'mrr@5':>6} {'role':>5} {'offtop':>7}"
+    print(
+        f"{len(kb.memos)} memos, {len(kb.passages)} passages loaded together; load+index {index.load_seconds:.2f} s"
+    )
+    head = f"{'memo':20} {'file':34} {'split':8} {'n':>4} {'hit@1':>6} {'hit@3':>6} {'mrr@5':>6} {'sure@1':>6} {'role':>5} {'offtop':>7}"
     head += f" | {'bm25s-all':>11} | {'bm25s-alone':>11}"
     if args.alone:
         head += f" | {'alone h@1/h@3':>13}"
@@ -204,7 +216,7 @@ def main(argv: list[str]) -> int:
         split = "held-out" if f.held_out else "tuned"
         line = (
             f"{f.memo:20} {f.path.name:34} {split:8} {report.on_topic:>4} {s['hit@1']:6.3f} {s['hit@3']:6.3f}"
-            f" {s['mrr@5']:6.3f} {s['role_accuracy']:5.2f} {report.rejected:>3}/{report.off_topic:<3}"
+            f" {s['mrr@5']:6.3f} {s['confident_hit@1']:6.3f} {s['role_accuracy']:5.2f} {report.rejected:>3}/{report.off_topic:<3}"
             f" | {b_all[0]:5.3f} {b_all[1]:5.3f} | {b_own[0]:5.3f} {b_own[1]:5.3f}"
         )
         if args.alone and f.memo in alone:
@@ -231,7 +243,9 @@ def main(argv: list[str]) -> int:
             for miss in report.misses:
                 print(f"    {miss}")
     print("\nPer memo (all files of a split together):")
-    print(f"{'memo':20} {'split':8} {'n':>4} {'hit@1':>6} {'hit@3':>6} {'offtop':>7} {'bm25s-all@1':>11} {'bm25s-alone@1':>13}")
+    print(
+        f"{'memo':20} {'split':8} {'n':>4} {'hit@1':>6} {'hit@3':>6} {'offtop':>7} {'bm25s-all@1':>11} {'bm25s-alone@1':>13}"
+    )
     for (memo, held), t in sorted(totals.items()):
         n = t[0] or 1
         print(
@@ -240,7 +254,9 @@ def main(argv: list[str]) -> int:
         )
     for held, (n, h1, h3) in cross.items():
         if n:
-            print(f"cross-language questions ({'held-out' if held else 'tuned'}): n={n} hit@1 {h1 / n:.3f} hit@3 {h3 / n:.3f}")
+            print(
+                f"cross-language questions ({'held-out' if held else 'tuned'}): n={n} hit@1 {h1 / n:.3f} hit@3 {h3 / n:.3f}"
+            )
     return 0
 
 

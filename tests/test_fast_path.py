@@ -18,10 +18,9 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 from memobot import load_knowledge
-from memobot.retrieval import LanguageIndex
 from memobot.analysis import words
 from memobot.postings import Ranking
-from memobot.retrieval import _floor_idf
+from memobot.retrieval import LanguageIndex, _floor_idf
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
@@ -41,7 +40,7 @@ def setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[LanguageIndex, BM25
     return index, plain, documents, directory
 
 
-def _queries(index: Index, documents: list[list[str]], directory: Path) -> list[tuple[str, ...]]:
+def _queries(index: LanguageIndex, documents: list[list[str]], directory: Path) -> list[tuple[str, ...]]:
     """Resolved generated questions, plus random term sets: common terms (drawn from passage
     text, so frequent ones come often and ties abound), rare ones, unknown ones, repeats."""
     rng = random.Random(11)
@@ -90,7 +89,9 @@ def test_statistics_equal_rank_bm25(setup: tuple[LanguageIndex, BM25Okapi, list[
     assert list(fast.doc_len) == plain.doc_len and fast.corpus_size == plain.corpus_size
 
 
-def test_fast_path_ranks_as_plain_get_scores(setup: tuple[LanguageIndex, BM25Okapi, list[list[str]], Path]) -> None:
+def test_fast_path_ranks_as_plain_get_scores(
+    setup: tuple[LanguageIndex, BM25Okapi, list[list[str]], Path],
+) -> None:
     index, plain, documents, directory = setup
     for terms in _queries(index, documents, directory):
         expected = _plain_ranking(plain, terms)
@@ -102,7 +103,9 @@ def test_fast_path_ranks_as_plain_get_scores(setup: tuple[LanguageIndex, BM25Oka
         assert index.candidates(terms) == sorted(i for i, _ in expected)
 
 
-def test_answer_parts_equal_plain_lookups(setup: tuple[LanguageIndex, BM25Okapi, list[list[str]], Path]) -> None:
+def test_answer_parts_equal_plain_lookups(
+    setup: tuple[LanguageIndex, BM25Okapi, list[list[str]], Path],
+) -> None:
     """Coverage (the answered decision) and matched words read the same facts as before:
     passage term sets and every surface word's terms."""
     index, plain, _, directory = setup

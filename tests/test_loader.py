@@ -53,7 +53,11 @@ def test_version_changes_with_content(tiny_kb: Path) -> None:
     ("old", "new", "expected"),
     [
         ("  year: 2024", "  year: '2024'", "a.yaml:6: memo.year: must be a whole number, not a string"),
-        ("  language: da", "  language: fr", "a.yaml:7: memo.language: 'fr' is not one of: da, en, sv, nb, de"),
+        (
+            "  language: da",
+            "  language: fr",
+            "a.yaml:7: memo.language: 'fr' is not one of: da, en, sv, nb, de",
+        ),
         (
             "  source_url: https://example.org/arktis",
             "  source_url: example.org",

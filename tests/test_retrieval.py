@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from memobot.loader import load_knowledge
-from memobot.retrieval import Index, IndexSettings, LanguageIndex
+from memobot.retrieval import IndexSettings, LanguageIndex
 
 
 @pytest.fixture
@@ -262,7 +262,9 @@ def test_weak_verb_forms_resolve_through_the_infinitive(
         ("Hvad mente forfatterne om kvantecentret?", "cms23-alliance-5"),  # "mente" is filler
     ],
 )
-def test_author_words_count_only_without_other_content(memo_index: LanguageIndex, question: str, top: str) -> None:
+def test_author_words_count_only_without_other_content(
+    memo_index: LanguageIndex, question: str, top: str
+) -> None:
     """Author words decide the topic only when the question names nothing else."""
     answer = memo_index.ask(question)
     assert answer.answered and answer.hits[0].passage.id == top

@@ -20,6 +20,9 @@ _RARE_ZIPF = 3.0
 _EVERYDAY_ZIPF = 5.5
 _LEAST_SHARE = 0.2
 _FREQUENCY_LANGUAGES = ("en", "da")
+# The share of a question's weight a passage must cover to be shown as a low-confidence closest
+# passage when the question is not answered.
+_TENTATIVE_COVERAGE = 0.3
 
 
 @lru_cache(maxsize=20_000)
@@ -67,9 +70,7 @@ class AnswerDecision:
         all scaled by how everyday the word is (``everyday_share``); a filler nothing."""
         if found:
             return max(self._idf[t] for t in found)
-        if concept.specific or " " in concept.source:
-            return self._ceiling
-        return self._ceiling * everyday_share(concept.source)
+        return self._ceiling
 
     def coverage(self, concepts: Sequence[tuple[Concept, tuple[str, ...]]], doc_id: int) -> float:
         """Share of the question's weight that a passage matches.
@@ -117,6 +118,20 @@ class AnswerDecision:
             not self.asks_about_unknown(concepts)
             and any(self.answers(coverages[doc_id], doc_id) for doc_id, _ in ranking[: self._depth])
             and not self.quantity_unanswered(question, ranking)
+        )
+
+    def tentative(
+        self,
+        concepts: Sequence[tuple[Concept, tuple[str, ...]]],
+        ranking: Sequence[tuple[int, float]],
+        coverages: Mapping[int, float],
+    ) -> bool:
+        """Whether an unanswered question's best passages are still worth showing as the closest,
+        with low confidence: one of the top hits covers at least ``_TENTATIVE_COVERAGE`` of it
+        and the question names nothing the index lacks."""
+        return not self.asks_about_unknown(concepts) and any(
+            coverages[doc_id] >= _TENTATIVE_COVERAGE and self._passages[doc_id].kind != "colophon"
+            for doc_id, _ in ranking[: self._depth]
         )
 
     def quantity_unanswered(self, question: str, ranking: Sequence[tuple[int, float]]) -> bool:

@@ -20,6 +20,7 @@ from functools import lru_cache
 import Stemmer
 
 from .languages import Language
+from .lemmas import dictionary_lemma
 from .models import GlossaryEntry
 from .wordlists import data_text as _data_text
 from .wordlists import word_list
@@ -132,11 +133,16 @@ _VERB_FORM_ENDS = frozenset(form[-3:] for form in _VERB_FORMS)
 
 
 def lemma(folded: str) -> str:
-    """The infinitive of a strong or irregular verb form ("gav" → "give", "udgav" → "udgive",
-    "vedtog" → "vedtage"); any other (folded) word as it is."""
+    """The infinitive of a strong or irregular verb form of the table ("gav" → "give", "tog" →
+    "tage": the dictionary takes "tog" for the noun), else the word's dictionary lemma
+    (simplemma: "byer" → "by", "børnene" → "barn"), else the infinitive of a prefixed form
+    ("udgav" → "udgive", "vedtog" → "vedtage"); any other (folded) word as it is."""
     infinitive = _VERB_FORMS.get(folded)
     if infinitive is not None and folded not in _PREFIXED_ONLY:
         return infinitive
+    found = dictionary_lemma(folded, "da")
+    if found is not None:
+        return found
     ends = _VERB_FORM_ENDS
     if (folded[-3:] not in ends and folded[-2:] not in ends) or folded in _NOT_VERB_FORMS:
         return folded

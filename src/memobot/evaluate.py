@@ -70,6 +70,10 @@ class EvalReport:
     role_checked: int = 0
     role_right: int = 0
     rejected: int = 0
+    confident_hit1: int = 0
+    """On-topic questions answered (not only shown closest passages) with a right top hit."""
+    tentative: int = 0
+    """On-topic questions that got low-confidence closest passages instead of an answer."""
     misses: list[str] = field(default_factory=list)
 
     def ratio(self, count: float, total: int) -> float:
@@ -83,6 +87,7 @@ class EvalReport:
             "mrr@5": self.ratio(self.reciprocal_rank, self.on_topic),
             "role_accuracy": self.ratio(self.role_right, self.role_checked),
             "off_topic_rejection": self.ratio(self.rejected, self.off_topic),
+            "confident_hit@1": self.ratio(self.confident_hit1, self.on_topic),
         }
 
 
@@ -149,6 +154,8 @@ def evaluate(index: Index, questions: Sequence[EvalQuestion], depth: int = 5, me
         ]
         first = ranks[0] if ranks else None
         report.hit1 += first == 1
+        report.confident_hit1 += first == 1 and answer.answered
+        report.tentative += answer.tentative
         report.hit3 += first is not None and first <= 3
         report.reciprocal_rank += 1 / first if first else 0.0
         if first != 1:

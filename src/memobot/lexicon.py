@@ -16,7 +16,7 @@ import Stemmer
 
 from .wordlists import data_text
 
-__all__ = ["Lexicon", "bundled_lexicon"]
+__all__ = ["Lexicon", "bundled_lexicon", "is_word"]
 
 _SNOWBALL = {"da": "danish", "en": "english"}
 _MIN_PART = 4
@@ -36,7 +36,10 @@ class Lexicon:
         }
         first, second = languages
         for one, other in pairs:
-            for source, target, word, translation in ((first, second, one, other), (second, first, other, one)):
+            for source, target, word, translation in (
+                (first, second, one, other),
+                (second, first, other, one),
+            ):
                 key = self._key(source, word)
                 if key and translation not in self._table[source, target][key]:
                     self._table[source, target][key].append(translation)
@@ -57,8 +60,8 @@ class Lexicon:
         found = table.get(self._key(source, word))
         if found:
             return tuple(found[:_MAX_TRANSLATIONS])
-        if source != "da" or len(word) < 2 * _MIN_PART:
-            return ()
+        if source != "da" or len(word) < 2 * _MIN_PART or is_word(word, source):
+            return ()  # only an unknown Danish word may be a compound to take apart
         for i in range(_MIN_PART, len(word) - _MIN_PART + 1):
             head = table.get(self._key(source, word[i:]))
             if head:
@@ -78,3 +81,11 @@ def bundled_lexicon() -> Lexicon:
         danish, _, english = line.partition("\t")
         pairs.extend((danish, e) for e in english.split("; ") if e)
     return Lexicon(pairs)
+
+
+@lru_cache(maxsize=20_000)
+def is_word(word: str, language: str) -> bool:
+    """Whether a word is in the general word list of a language (wordfreq's)."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word.lower(), language) > 0

@@ -186,3 +186,6 @@ class Answer:
     """How many better hits were skipped (for "More results")."""
     has_more: bool = False
     """Whether more relevant hits follow these."""
+    tentative: bool = False
+    """Not answered, but ``hits`` holds the closest passages, shown as low-confidence: they
+    match much of the question, not enough to call it answered."""

@@ -178,7 +178,11 @@ class InvertedOkapi(BM25Okapi):
         """
         spans = [self.postings.span(t) for t in group]
         docs = np.concatenate([self.postings.docs[s:e] for s, e in spans]) if spans else np.zeros(0, np.int32)
-        tfs = np.concatenate([self.postings.tfs[s:e].astype(np.float64) for s, e in spans]) if spans else np.zeros(0)
+        tfs = (
+            np.concatenate([self.postings.tfs[s:e].astype(np.float64) for s, e in spans])
+            if spans
+            else np.zeros(0)
+        )
         if len(docs) == 0:
             return docs, tfs
         unique, inverse = np.unique(docs, return_inverse=True)

@@ -13,6 +13,7 @@ from functools import lru_cache
 import numpy as np
 from rank_bm25 import BM25L, BM25Okapi, BM25Plus
 
+from ._decision import AnswerDecision
 from .analysis import (
     DANISH_STOP_WORDS,
     ENGLISH_STOP_WORDS,
@@ -20,17 +21,14 @@ from .analysis import (
     Analyzer,
     Concept,
     analyzer_for,
-    asked_measure,
     fold,
     is_english,
-    states_measure,
     weak_infinitives,
     words,
 )
-from .languages import LANGUAGES
-from .lexicon import Lexicon, bundled_lexicon
-from ._decision import AnswerDecision
 from .gcpause import gc_paused
+from .languages import LANGUAGES
+from .lexicon import Lexicon, bundled_lexicon, is_word
 from .models import Answer, GlossaryEntry, Hit, KnowledgeBase, Passage, Recommendation
 from .postings import InvertedOkapi, Postings, Ranking, TermWeights
 
@@ -177,6 +175,8 @@ class _Search:
     query: _Query
     ranking: _Coordinated
     answered: bool
+    tentative: bool
+    """Not answered, but its best passages are worth showing with low confidence."""
     scale: float
     """The index's best possible score for the question (``LanguageIndex._best_possible``)."""
 
@@ -237,7 +237,12 @@ class LanguageIndex:
         # The weight of the rarest term: the most an unknown content word weighs (coverage).
         self._ceiling = self._term_weight_of_df(int(self._postings.df.min())) if self._idf else 1.0
         self.decision = AnswerDecision(
-            self.passages, self._idf, self._bm25.doc_freqs, self._ceiling, settings.min_coverage, _RECOMMENDATION_HITS
+            self.passages,
+            self._idf,
+            self._bm25.doc_freqs,
+            self._ceiling,
+            settings.min_coverage,
+            _RECOMMENDATION_HITS,
         )
         prior = np.array([settings.colophon_weight if p.kind == "colophon" else 1.0 for p in self.passages])
         # None when every factor is 1, so the common case scores exactly as rank-bm25 does.
@@ -319,10 +324,19 @@ class LanguageIndex:
         out = []
         for concept, found in resolved:
             foreign = asked != mine
-            if concept.curated or concept.filler or (found and not foreign):
+            # In the index's own language, only a word that is no word of that language is
+            # looked up in the other ("deterrence" in a Danish question, not "pizza").
+            source_word = fold(concept.source, scandinavian=False)
+            if (
+                concept.curated
+                or concept.filler
+                or concept.common
+                or source_word in _STOP_WORDS
+                or (not foreign and (found or is_word(concept.source, mine)))
+            ):
                 out.append((concept, found))
                 continue
-            translations = self.lexicon.translate(fold(concept.source, scandinavian=False), other, mine)
+            translations = self.lexicon.translate(source_word, other, mine)
             terms = [
                 t
                 for phrase in translations
@@ -445,7 +459,10 @@ class LanguageIndex:
         files: hit@1 on the repo's own file 0.860 → 0.895, the others unchanged; a square or
         cube of the coverage measured the same, so the plain factor stays.
         """
-        coverages = {doc_id: self.decision.coverage(query.concepts, doc_id) for doc_id, _ in ranking[:_COORDINATION_DEPTH]}
+        coverages = {
+            doc_id: self.decision.coverage(query.concepts, doc_id)
+            for doc_id, _ in ranking[:_COORDINATION_DEPTH]
+        }
         head = [(doc_id, score * coverages[doc_id]) for doc_id, score in ranking[:_COORDINATION_DEPTH]]
         head.sort(key=lambda pair: (-pair[1], pair[0]))
         return _Coordinated(head, ranking, coverages)
@@ -461,18 +478,20 @@ class LanguageIndex:
         # A question counts as answered when one of the top hits covers enough of it; BM25
         # may rank a passage that matches one rare word above one that matches them all.
         answered = self.decision.answered(question, query.concepts, ranking, ranking.coverages)
-        return _Search(self, query, ranking, answered, self._best_possible(query))
+        tentative = not answered and self.decision.tentative(query.concepts, ranking, ranking.coverages)
+        return _Search(self, query, ranking, answered, tentative, self._best_possible(query))
 
     def _best_possible(self, query: _Query) -> float:
-        """What a passage matching every question word once, at average length, would score:
-        the scale on which scores of different indexes are compared."""
-        idf = self._bm25.idf
+        """What a passage matching every question word would score at most, by the weights of
+        the answered decision (a word this index lacks counts too, at what it would weigh):
+        the scale on which scores of different indexes are compared, so that an index that
+        knows one word of a question does not look as good as one that knows them all."""
         total = 0.0
         for concept, found in query.concepts:
-            if concept.filler or not found:
+            if concept.filler or (concept.common and not found):
                 continue
-            total += max(idf.get(t, 0.0) for t in found)
-        return total or 1.0
+            total += self.decision.weight(concept, found)
+        return (self.settings.k1 + 1) * total or 1.0
 
     def ask(self, question: str, k: int = 3, offset: int = 0) -> Answer:
         """Answer a question with up to ``k`` excerpts, skipping the ``offset`` best."""
@@ -482,12 +501,16 @@ class LanguageIndex:
         """The answer a search gives."""
         query, ranking = found.query, found.ranking
         if not found.answered:
+            closest = ranking[offset : offset + k] if found.tentative else []
             return Answer(
                 question=question,
                 answered=False,
-                hits=(),
+                hits=tuple(self._hit(doc_id, score, query) for doc_id, score in closest),
                 recommendation=None,
                 suggestions=self.suggestions(ranking),
+                offset=offset if closest else 0,
+                has_more=bool(closest) and len(ranking) > offset + k,
+                tentative=bool(closest),
             )
         hits = tuple(self._hit(doc_id, score, query) for doc_id, score in ranking[offset : offset + k])
         top = tuple(self._hit(doc_id, score, query) for doc_id, score in ranking[:_RECOMMENDATION_HITS])
@@ -551,9 +574,25 @@ class LanguageIndex:
         return tuple(list(labels)[:limit])
 
 
+_STOP_WORDS = DANISH_STOP_WORDS | ENGLISH_STOP_WORDS
 _YEAR_RE = re.compile(r"^(19|20)\d\d$")
-# How much a passage of a memo the question names by its year ("talen i 2021") is preferred.
-_NAMED_MEMO_BONUS = 1.5
+# How much a passage of a memo is preferred per word of its title the question uses.
+_NAMED_MEMO_BONUS = 0.25
+# A word of a memo's title, series or publisher names the memo when at most this share of its
+# passages use it ("statsministeren", "CRS", not "Hormuz", which the report is about).
+_NAMING_SHARE = 0.05
+
+
+@dataclass(frozen=True)
+class _MemoNames:
+    """The words that name one memo, as index terms of each language."""
+
+    memo_id: str
+    naming: frozenset[str]
+    """Terms of its title, subtitle, series and publisher that its text hardly uses ("tale",
+    "statsminister", "CRS"): a question using one is about this memo (or its kind)."""
+    title: frozenset[str]
+    """Every term of its metadata: a question using one prefers it."""
 
 
 class Index:
@@ -565,7 +604,8 @@ class Index:
     statistics) act on it alone. A question is asked of every index (each analyses it in its
     own language and translates it through the lexicon where needed), and the hits of the
     indexes that answer it are merged on one scale: each score divided by the best score that
-    index could give the question.
+    index could give the question. A question that names memos ("talen", "the CRS report",
+    "i 2021") is answered from them.
     """
 
     def __init__(
@@ -578,6 +618,7 @@ class Index:
         self.kb = kb
         self.settings = settings
         lexicon = bundled_lexicon() if lexicon is None else lexicon
+        self._lexicon = lexicon
         scoped = {m for entry in kb.glossary for m in entry.memos}
         shared = tuple(e for e in kb.glossary if not e.memos)
         groups: dict[tuple[str, str], list[Passage]] = {}
@@ -585,6 +626,7 @@ class Index:
             memo = kb.memo(passage.memo_id)
             key = (memo.language, memo.id if memo.id in scoped else "")
             groups.setdefault(key, []).append(passage)
+        several = len({m.language for m in kb.memos}) > 1
         self.parts: tuple[LanguageIndex, ...] = tuple(
             LanguageIndex(
                 kb,
@@ -592,43 +634,126 @@ class Index:
                 passages=passages,
                 language=language,
                 glossary=shared + tuple(e for e in kb.glossary if memo_id in e.memos) if memo_id else shared,
-                lexicon=lexicon if len({m.language for m in kb.memos}) > 1 or language != "da" else None,
+                lexicon=lexicon if several or language != "da" else None,
             )
             for (language, memo_id), passages in groups.items()
         )
-        self._years = {m.year for m in kb.memos}
+        self._names = self._memo_names() if len(kb.memos) > 1 else ()
         self.load_seconds = time.perf_counter() - started
+
+    def _memo_names(self) -> tuple[_MemoNames, ...]:
+        """Each memo's naming and title terms, found with its own index's analyser."""
+        out = []
+        for part in self.parts:
+            # A memo's passages are contiguous in its index (knowledge-base order).
+            spans: dict[str, list[int]] = {}
+            for i, passage in enumerate(part.passages):
+                spans.setdefault(passage.memo_id, [i, i])[1] = i + 1
+            for memo_id, (lo, hi) in spans.items():
+                memo = self.kb.memo(memo_id)
+                words_of = " ".join((memo.title, memo.subtitle, memo.series, memo.publisher))
+                terms = {
+                    t
+                    for w, _, _ in words(words_of)
+                    if not w.isdigit()
+                    for t in part.analyzer.word_terms(w)[:1]
+                }
+                naming = set()
+                for term in terms:
+                    docs = part._postings.docs_of(term)
+                    used = int(np.searchsorted(docs, hi) - np.searchsorted(docs, lo))
+                    if used <= max(1, _NAMING_SHARE * (hi - lo)):
+                        naming.add(term)
+                out.append(_MemoNames(memo_id, frozenset(naming), frozenset(terms)))
+        return tuple(out)
+
+    def _question_terms(self, question: str) -> tuple[set[str], dict[str, str]]:
+        """The question's words as terms of every index's language (translations included),
+        and for each term the word it came from."""
+        terms: dict[str, str] = {}
+        plain = [(w, fold(w, scandinavian=False)) for w, _, _ in words(question)]
+        for part in self.parts:
+            code = part.language.code
+            for word, folded in plain:
+                for term in part.analyzer.word_terms(word)[:1]:
+                    terms.setdefault(term, word)
+                if code in self._lexicon.languages:
+                    other = next(lang for lang in self._lexicon.languages if lang != code)
+                    for phrase in self._lexicon.translate(folded, other, code):
+                        for term in part.analyzer.document_terms(phrase)[:1]:
+                            terms.setdefault(term, word)
+        return set(terms), terms
+
+    def named(self, question: str) -> tuple[frozenset[str], frozenset[str], dict[str, int]]:
+        """(memos the question names, the words that name them, title words matched per memo)."""
+        if not self._names:
+            return frozenset(), frozenset(), {}
+        asked, source = self._question_terms(question)
+        years = {int(w) for w, _, _ in words(question) if _YEAR_RE.match(w)}
+        named: set[str] = set()
+        naming_words: set[str] = set()
+        preferred: dict[str, int] = {}
+        for names in self._names:
+            hits = names.naming & asked
+            if hits:
+                named.add(names.memo_id)
+                naming_words.update(source[t] for t in hits)
+            preferred[names.memo_id] = len(names.title & asked)
+        by_year = {m.id for m in self.kb.memos if m.year in years}
+        if by_year and len(by_year) < len(self.kb.memos):
+            # A year narrows the named memos ("talen i 2021"), or names memos by itself.
+            named = (named & by_year) or named or by_year
+            naming_words.update(str(y) for y in years if any(m.year == y for m in self.kb.memos))
+        return frozenset(named), frozenset(naming_words), preferred
 
     def ask(self, question: str, k: int = 3, offset: int = 0, memos: frozenset[str] | None = None) -> Answer:
         """Answer a question with up to ``k`` excerpts, skipping the ``offset`` best; with
         ``memos``, from those memos only."""
-        named = self._named_memos(question)
+        named, naming_words, preferred = self.named(question)
+        asked = question
+        if named:
+            memos = named if memos is None else (memos & named) or memos
+            if naming_words:
+                # The words that name the memo are about which memo, not about its content.
+                pattern = (
+                    r"\b(?:"
+                    + "|".join(re.escape(w) for w in sorted(naming_words, key=len, reverse=True))
+                    + r")\b"
+                )
+                stripped = re.sub(pattern, " ", question)
+                asked = stripped if words(stripped) else question
         parts = [p for p in self.parts if memos is None or p.memo_ids & memos]
-        searches = [part.search(question, memos) for part in parts]
+        searches = [part.search(asked, memos) for part in parts]
         if len(searches) == 1:
             return searches[0].index.answer(searches[0], question, k, offset)
         answering = [s for s in searches if s.answered]
         if not answering:
-            best = max(searches, key=lambda s: s.ranking[0][1] / s.scale if len(s.ranking) else 0.0, default=None)
+            closest = [s for s in searches if s.tentative]
+            if len(closest) == 1:
+                return closest[0].index.answer(closest[0], question, k, offset)
+            best = max(
+                searches, key=lambda s: s.ranking[0][1] / s.scale if len(s.ranking) else 0.0, default=None
+            )
             if best is None:
                 return Answer(question=question, answered=False, hits=(), recommendation=None)
-            return best.index.answer(best, question, k, offset)
-        depth = max(_COORDINATION_DEPTH, offset + k + _RECOMMENDATION_HITS)
-        merged = []
-        for search in answering:
-            for doc_id, score in search.ranking[:depth]:
-                key = score / search.scale
-                if search.index.passages[doc_id].memo_id in named:
-                    key *= _NAMED_MEMO_BONUS
-                merged.append((key, search, doc_id, score))
-        merged.sort(key=lambda m: -m[0])
+            if not closest:
+                return best.index.answer(best, question, k, offset)
+            merged = self._merged(closest, preferred, offset + k)
+            return Answer(
+                question=question,
+                answered=False,
+                hits=tuple(s.index._hit(d, score, s.query) for _, s, d, score in merged[offset : offset + k]),
+                recommendation=None,
+                suggestions=best.index.suggestions(best.ranking),
+                offset=offset,
+                has_more=len(merged) > offset + k,
+                tentative=True,
+            )
+        merged = self._merged(answering, preferred, offset + k)
         top_search = merged[0][1]
-        hits = tuple(s.index._hit(doc_id, score, s.query) for _, s, doc_id, score in merged[offset : offset + k])
-        top = tuple(
-            s.index._hit(doc_id, score, s.query)
-            for _, s, doc_id, score in merged[: _RECOMMENDATION_HITS * len(answering)]
-            if s is top_search
-        )[:_RECOMMENDATION_HITS]
+        hits = tuple(s.index._hit(d, score, s.query) for _, s, d, score in merged[offset : offset + k])
+        best = [(d, score) for _, s, d, score in merged if s is top_search][:_RECOMMENDATION_HITS]
+        top = tuple(top_search.index._hit(d, score, top_search.query) for d, score in best)
         return Answer(
             question=question,
             answered=True,
@@ -638,7 +763,18 @@ class Index:
             has_more=sum(len(s.ranking) for s in answering) > offset + k,
         )
 
-    def _named_memos(self, question: str) -> frozenset[str]:
-        """Memos a question names by their year of publication ("talen i 2021")."""
-        years = {int(w) for w, _, _ in words(question) if _YEAR_RE.match(w) and int(w) in self._years}
-        return frozenset(m.id for m in self.kb.memos if m.year in years)
+    @staticmethod
+    def _merged(
+        searches: list[_Search], preferred: dict[str, int], wanted: int
+    ) -> list[tuple[float, _Search, int, float]]:
+        """The heads of several indexes' rankings on one scale (score ÷ the index's best
+        possible score for the question), a memo whose title the question uses preferred."""
+        depth = max(_COORDINATION_DEPTH, wanted + _RECOMMENDATION_HITS)
+        merged = []
+        for search in searches:
+            for doc_id, score in search.ranking[:depth]:
+                key = score / search.scale
+                key *= 1 + _NAMED_MEMO_BONUS * preferred.get(search.index.passages[doc_id].memo_id, 0)
+                merged.append((key, search, doc_id, score))
+        merged.sort(key=lambda m: -m[0])
+        return merged
