@@ -243,7 +243,6 @@ def _bot_env(fake: FakeSlackAPI, state: Path, knowledge: Path | None, workers: i
         SLACK_SIGNING_SECRET=_SECRET,
         SLACK_API_URL=fake.api_url,
         MEMOBOT_ADMINS=_ADMIN,
-        MEMOBOT_FEEDBACK_FILE=str(state / "feedback.jsonl"),
         MEMOBOT_STATE_DIR=str(state),
         MEMOBOT_WATCH_INTERVAL="0",  # only the planned /memo refresh reloads
         MEMOBOT_LOG_LEVEL="INFO",  # as in production; the "serving Slack on" line gives the port

@@ -97,4 +97,36 @@ def tiny_kb(tmp_path: Path) -> Path:
 
 # --- Slack fakes (tests/slack_fixtures.py): fake_slack, fake_socket_mode ---------------------
 from tests.slack_fixtures import fake_slack, fake_socket_mode  # noqa: E402, F401
+
 # --- end Slack fakes ---------------------------------------------------------------------------
+
+
+# --- state and Redis -------------------------------------------------------------------------
+@pytest.fixture(autouse=True)
+def _private_state_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test (and every process it starts) keeps its state in a tmp dir, never in the
+    user's ~/.local/state; a MEMOBOT_STORE of the surrounding shell is not used either."""
+    home = tmp_path_factory.mktemp("xdg")
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    for name in ("MEMOBOT_STORE", "MEMOBOT_STATE_DIR", "STATE_DIRECTORY", "MEMOBOT_LOG_QUESTIONS"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory):
+    """A real redis-server on a free loopback port for the whole session."""
+    from tests.redis_support import running_redis
+
+    try:
+        with running_redis(tmp_path_factory.mktemp("redis")) as server:
+            yield server
+    except FileNotFoundError as exc:
+        pytest.skip(f"{exc}; .ci/run installs it")
+
+
+@pytest.fixture
+def redis_url(redis_server) -> str:
+    """The session's Redis, emptied for this test."""
+    redis_server.client().flushall()
+    return redis_server.url

@@ -19,9 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from memobot.questionlog import QuestionLog
 from memobot.service import KnowledgeService
-from memobot.slack.app import build_app
-from memobot.slack.server import EVENTS_PATH, HttpServer
+from memobot.slack.app import bot_of, build_app
+from memobot.slack.server import EVENTS_PATH, HttpServer, stop_answering
 from memobot.slack.settings import SlackSettings
 from tests.slack_fakes import FakeSlackAPI
 from tests.slack_payloads import interactive_body, json_body, signed_headers, slash_command_body
@@ -48,14 +49,15 @@ class Reply:
         return json.loads(self.body)
 
 
-def settings_env(fake: FakeSlackAPI, feedback: Path, **extra: str) -> dict[str, str]:
-    """An environment for HTTP mode against ``fake``."""
+def settings_env(fake: FakeSlackAPI, store: Path, **extra: str) -> dict[str, str]:
+    """An environment for HTTP mode against ``fake``, with its own SQLite store file ``store``
+    (``extra`` may set MEMOBOT_STORE to a Redis URL instead)."""
     return {
         "SLACK_BOT_TOKEN": "xoxb-test-token",
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": fake.api_url,
         "MEMOBOT_ADMINS": ADMIN_ID,
-        "MEMOBOT_FEEDBACK_FILE": str(feedback),
+        "MEMOBOT_STORE": f"sqlite:///{store.resolve().as_posix().lstrip('/')}",
         **extra,
     }
 
@@ -70,6 +72,13 @@ class BotUnderTest:
     """The settings it was built with."""
     service: KnowledgeService
     """Its knowledge service."""
+
+    @property
+    def log(self) -> QuestionLog:
+        """The app's question log (what the store holds)."""
+        bot = bot_of(self.server.app)
+        assert bot is not None
+        return bot.log
 
     def post(self, body: bytes, content_type: str, headers: Mapping[str, str] | None = None) -> Reply:
         """POST ``body`` to /slack/events, signed unless ``headers`` are given."""
@@ -112,10 +121,11 @@ def running_http_bot(
     fake: FakeSlackAPI, service: KnowledgeService, tmp_path: Path, **env: str
 ) -> Iterator[BotUnderTest]:
     """Build the real app from settings and serve it on 127.0.0.1, random port."""
-    settings = SlackSettings.from_env("http", settings_env(fake, tmp_path / "feedback.jsonl", **env))
+    settings = SlackSettings.from_env("http", settings_env(fake, tmp_path / "store.sqlite3", **env))
     app = build_app(settings, service)
     server = HttpServer(app, service, host="127.0.0.1", port=0, threads=4).start()
     try:
         yield BotUnderTest(server=server, settings=settings, service=service)
     finally:
         server.stop()
+        stop_answering(app, wait=True)  # also closes the store

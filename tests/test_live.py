@@ -46,9 +46,9 @@ def env(monkeypatch: pytest.MonkeyPatch, kb: Path, tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     ("environ", "expected"),
     [
-        ({}, LiveSettings(watch_interval=2.0)),
-        ({"MEMOBOT_WATCH_INTERVAL": "0"}, LiveSettings(watch_interval=0.0)),
-        ({"MEMOBOT_WATCH_INTERVAL": " 0.5 "}, LiveSettings(watch_interval=0.5)),
+        ({"XDG_STATE_HOME": "/x"}, LiveSettings(watch_interval=2.0, state_dir=Path("/x/memobot"))),
+        ({"MEMOBOT_WATCH_INTERVAL": "0", "STATE_DIRECTORY": "/s"}, LiveSettings(0.0, Path("/s"))),
+        ({"MEMOBOT_WATCH_INTERVAL": " 0.5 ", "STATE_DIRECTORY": "/s"}, LiveSettings(0.5, Path("/s"))),
         ({"MEMOBOT_STATE_DIR": "/run/memobot"}, LiveSettings(state_dir=Path("/run/memobot"))),
         ({"MEMOBOT_WATCH_INTERVAL": "soon"}, None),
         ({"MEMOBOT_WATCH_INTERVAL": "-1"}, None),
@@ -68,10 +68,18 @@ def test_live_settings_come_from_the_environment(environ: dict, expected: LiveSe
     )
 
 
-def test_the_default_state_directory_sits_next_to_the_knowledge_directory(tmp_path: Path) -> None:
-    """Without MEMOBOT_STATE_DIR, pid and status files go to `.memobot/` beside the knowledge folder."""
-    assert default_state_dir(tmp_path / "knowledge") == tmp_path.resolve() / ".memobot"
-    assert LiveSettings().state_dir_for(tmp_path / "knowledge") == tmp_path.resolve() / ".memobot"
+def test_the_default_state_directory_is_the_platforms_never_the_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without MEMOBOT_STATE_DIR, pid and status files go to $XDG_STATE_HOME/memobot, wherever the
+    knowledge directory is (the bundled one lives inside the installed package)."""
+    import memobot
+    from memobot.loader import bundled_knowledge_dir
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg"))
+    assert default_state_dir(bundled_knowledge_dir()) == tmp_path / "xdg" / "memobot"
+    assert LiveSettings().state_dir_for(bundled_knowledge_dir()) == tmp_path / "xdg" / "memobot"
+    assert Path(memobot.__file__).resolve().parent not in default_state_dir().resolve().parents
 
 
 def test_sighup_reloads_and_stop_restores_the_previous_handler(kb: Path, tmp_path: Path) -> None:

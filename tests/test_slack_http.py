@@ -434,24 +434,43 @@ def test_more_results_on_a_private_answer_stay_private(bot: BotUnderTest, fake_s
 
 
 @pytest.mark.parametrize(
-    ("action_id", "verdict"), [(ACTION_FEEDBACK_UP, "up"), (ACTION_FEEDBACK_DOWN, "down")]
+    ("clicks", "replies", "up", "down"),
+    [
+        ([ACTION_FEEDBACK_UP], ["Thanks — your 👍 is recorded"], 1, 0),
+        ([ACTION_FEEDBACK_DOWN], ["Thanks — your 👎 is recorded"], 0, 1),
+        (
+            [ACTION_FEEDBACK_UP, ACTION_FEEDBACK_UP],
+            ["Thanks — your 👍 is recorded", "Your 👍 on this answer was already"],
+            1,
+            0,
+        ),
+        (
+            [ACTION_FEEDBACK_UP, ACTION_FEEDBACK_DOWN],
+            ["Thanks — your 👍 is recorded", "Thanks — I changed your vote"],
+            0,
+            1,
+        ),
+    ],
 )
-def test_feedback_is_recorded_as_a_json_line(
-    bot: BotUnderTest, fake_slack: FakeSlackAPI, action_id: str, verdict: str
+def test_feedback_is_one_vote_per_user_and_answer(
+    bot: BotUnderTest, fake_slack: FakeSlackAPI, clicks: list[str], replies: list[str], up: int, down: int
 ) -> None:
-    """👍 / 👎 append question, passage ids, verdict, user and time to the feedback file and thank
-    the user privately."""
-    value = _value(QUESTION, 0, ("cms23-alliance-7", "cms23-alliance-9"))
-    bot.post_action(
-        block_actions({"action_id": action_id, "value": value}, response_url=fake_slack.new_response_url())
-    )
-    [thanks] = fake_slack.wait_for(RESPONSE_URL_METHOD)
-    assert "Thanks" in thanks.params["text"]
-    [line] = bot.settings.feedback_file.read_text(encoding="utf-8").splitlines()
-    record = json.loads(line)
-    assert record["question"] == QUESTION and record["verdict"] == verdict and record["user"] == ASKER_ID
-    assert record["passage_ids"] == ["cms23-alliance-7", "cms23-alliance-9"]
-    assert record["time"].endswith("+00:00")
+    """👍 / 👎 on an answer are recorded in the store against the answer's key, one vote per user
+    (a second click changes it, the same click again changes nothing), each click thanked privately."""
+    bot.post_event(event_callback(app_mention(QUESTION)))
+    [answer] = fake_slack.wait_for("chat.postMessage")
+    for n, action_id in enumerate(clicks, 1):
+        bot.post_action(
+            block_actions(
+                {"action_id": action_id, "value": _buttons(answer)[action_id]["value"]},
+                response_url=fake_slack.new_response_url(),
+            )
+        )
+        said = fake_slack.wait_for(RESPONSE_URL_METHOD, count=n)
+        assert said[-1].params["text"].startswith(replies[n - 1])
+    [record] = bot.log.recent(1)
+    assert (record.question, record.answered, record.up, record.down) == (QUESTION, True, up, down)
+    assert record.user is not None and ASKER_ID not in record.user
 
 
 @pytest.mark.parametrize(

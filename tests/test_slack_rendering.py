@@ -33,7 +33,6 @@ from memobot.slack.blocks import (
     refresh_message,
     usage_message,
 )
-from memobot.slack.dedupe import SeenKeys
 from memobot.slack.examples import example_questions
 from memobot.slack.logging_setup import TokenRedactor
 from memobot.slack.settings import DEFAULT_API_URL, SlackSettings
@@ -431,16 +430,17 @@ def test_bad_settings_name_the_variable_never_the_value(mode: str, change: dict,
 
 def test_settings_defaults_and_parsing(tmp_path: Path) -> None:
     """Defaults are Slack's API URL, 500 characters, 3 results; admins split on commas or spaces;
-    the feedback file defaults to the state directory next to the knowledge directory."""
+    the store defaults to SQLite in the state directory."""
     settings = SlackSettings.from_env(
-        "any", {"SLACK_BOT_TOKEN": "xoxb-1", "MEMOBOT_ADMINS": "U1A, W2B U3C"}, knowledge_dir=tmp_path / "kb"
+        "any",
+        {"SLACK_BOT_TOKEN": "xoxb-1", "MEMOBOT_ADMINS": "U1A, W2B U3C", "MEMOBOT_STATE_DIR": str(tmp_path)},
     )
     assert settings.api_url == DEFAULT_API_URL
     assert (settings.max_question_chars, settings.results) == (500, 3)
     assert (
         settings.admins == {"U1A", "W2B", "U3C"} and settings.is_admin("W2B") and not settings.is_admin("U9")
     )
-    assert settings.feedback_file == (tmp_path / ".memobot" / "feedback.jsonl").resolve()
+    assert settings.store.sqlite_path == (tmp_path / "memobot.sqlite3").resolve()
     assert "xoxb" not in repr(settings)
     assert SlackSettings.from_env(
         "any", {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_API_URL": "http://h:1/api"}
@@ -448,21 +448,6 @@ def test_settings_defaults_and_parsing(tmp_path: Path) -> None:
 
 
 # --- de-duplication and logging ---------------------------------------------------------------
-
-
-def test_seen_keys_claim_once_forget_after_ttl_and_stay_bounded() -> None:
-    """A key is claimed once; any seen key blocks a claim; keys expire after ttl; size is capped."""
-    now = [0.0]
-    seen = SeenKeys(ttl=10, capacity=3, clock=lambda: now[0])
-    assert seen.claim("e1", ("m", "C", "1"))
-    assert not seen.claim("e2", ("m", "C", "1"))  # double delivery: other id, same message
-    assert not seen.claim("e1")
-    assert seen.claim("e2", None)
-    now[0] = 11
-    assert seen.claim("e1")
-    for n in range(10):
-        seen.claim(f"x{n}")
-    assert len(seen) == 3
 
 
 def test_token_redactor_removes_tokens_and_secrets(caplog: pytest.LogCaptureFixture) -> None:

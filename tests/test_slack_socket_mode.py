@@ -63,7 +63,7 @@ def _start(
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_APP_TOKEN": APP_TOKEN,
         "SLACK_API_URL": fake_slack.api_url,
-        "MEMOBOT_FEEDBACK_FILE": str(tmp_path / "feedback.jsonl"),
+        "MEMOBOT_STORE": f"sqlite:///{(tmp_path / 'store.sqlite3').as_posix().lstrip('/')}",
     }
     settings = SlackSettings.from_env("socket", env)
     app = build_app(settings, service)

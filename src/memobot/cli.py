@@ -177,6 +177,15 @@ def _slack_commands(sub: argparse._SubParsersAction) -> None:
 _EXTRA_COMMANDS.append(_slack_commands)
 
 
+def _report_commands(sub: argparse._SubParsersAction) -> None:
+    from .report import register
+
+    register(sub)
+
+
+_EXTRA_COMMANDS.append(_report_commands)
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)

@@ -30,9 +30,10 @@ Settings (environment or `.env`):
 
 - ``MEMOBOT_WATCH_INTERVAL``: seconds between polls of the knowledge directory (default 2; a
   change is acted on after the same time of quiet); 0 turns the watcher off.
-- ``MEMOBOT_STATE_DIR``: where ``bot.pid`` and ``status.json`` live; default ``.memobot/`` next
-  to the knowledge directory (``<knowledge>/../.memobot``). Bot and CLI find each other through
-  it, so both must resolve the same knowledge directory or set the same state directory.
+- ``MEMOBOT_STATE_DIR``: where ``bot.pid`` and ``status.json`` live; default the platform's state
+  directory (:mod:`memobot.paths`: systemd's ``$STATE_DIRECTORY``, else ``~/.local/state/memobot``
+  on Linux), never inside the installed package. Bot and CLI find each other through it, so a
+  CLI run by another user must set the bot's ``MEMOBOT_STATE_DIR``.
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from . import paths
 from .errors import ConfigError, MemobotError
+from .paths import STATE_DIR_VAR
 from .service import KnowledgeService, ReloadReport
 from .watcher import Watcher
 
@@ -75,7 +78,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 WATCH_INTERVAL_VAR = "MEMOBOT_WATCH_INTERVAL"
-STATE_DIR_VAR = "MEMOBOT_STATE_DIR"
 PID_FILE = "bot.pid"
 STATUS_FILE = "status.json"
 DEFAULT_WATCH_INTERVAL = 2.0
@@ -83,9 +85,10 @@ _RECENT_REPORTS = 20
 _SIGHUP = getattr(signal, "SIGHUP", None)
 
 
-def default_state_dir(knowledge_dir: str | os.PathLike) -> Path:
-    """``.memobot/`` next to the knowledge directory (outside it, so it is never loaded)."""
-    return Path(knowledge_dir).resolve().parent / ".memobot"
+def default_state_dir(knowledge_dir: str | os.PathLike | None = None) -> Path:
+    """The platform's state directory (:func:`memobot.paths.state_dir`). It no longer depends
+    on the knowledge directory: next to a wheel's bundled knowledge it was inside site-packages."""
+    return paths.state_dir({k: v for k, v in os.environ.items() if k != STATE_DIR_VAR})
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,7 @@ class LiveSettings:
     watch_interval: float = DEFAULT_WATCH_INTERVAL
     """Seconds between polls of the knowledge directory; 0 turns the watcher off."""
     state_dir: Path | None = None
-    """Where the pid and status files go; None: next to the knowledge directory."""
+    """Where the pid and status files go; None: the platform's state directory."""
     watch_quiet: float | None = None
     """Seconds of quiet before a change is acted on; None: the watch interval."""
 
@@ -115,8 +118,7 @@ class LiveSettings:
                     f"{WATCH_INTERVAL_VAR} must be a number of seconds from 0 to 3600 "
                     "(0 turns the watcher off)"
                 )
-        state = env.get(STATE_DIR_VAR, "").strip()
-        return cls(watch_interval=interval, state_dir=Path(state) if state else None)
+        return cls(watch_interval=interval, state_dir=paths.state_dir(env))
 
     def state_dir_for(self, knowledge_dir: str | os.PathLike) -> Path:
         """The state directory to use for a bot serving ``knowledge_dir``."""

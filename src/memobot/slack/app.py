@@ -12,7 +12,7 @@ import time
 import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
@@ -20,9 +20,9 @@ from slack_sdk.http_retry import ConnectionErrorRetryHandler, RetryHandler, Retr
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 
+from ..questionlog import QuestionLog
 from ..service import KnowledgeService
-from .dedupe import SeenKeys
-from .feedback import FeedbackLog
+from ..store import Store, open_store
 from .settings import SlackSettings
 
 __all__ = ["Bot", "RateLimitRetry", "bot_of", "build_app", "build_client"]
@@ -143,12 +143,32 @@ class Bot:
     """The live knowledge base."""
     settings: SlackSettings
     """Validated settings."""
-    feedback: FeedbackLog
-    """Where 👍 / 👎 go."""
+    store: Store
+    """Shared state (claims, votes, the question log): SQLite, or Redis for replicas."""
+    log: QuestionLog
+    """The question log and the 👍 / 👎 votes, privacy rules applied."""
     answers: ThreadPoolExecutor
     """Where retrieval and posting run, apart from Bolt's listener threads."""
-    seen: SeenKeys = field(default_factory=SeenKeys)
-    """Event ids and (channel, ts) pairs already answered."""
+    owns_store: bool = False
+    """Whether ``build_app`` opened the store (and stopping the app closes it)."""
+
+    def claim(self, key: str, ttl: float) -> bool:
+        """Whether this process (of all replicas) is the first to handle ``key``.
+
+        When the store cannot be reached the answer is True: a duplicate reply is better than
+        none, and the log says why."""
+        try:
+            return self.store.claim(key, ttl)
+        except Exception as exc:
+            log.error("store unreachable (%s): handling %s without de-duplication", type(exc).__name__, key)
+            return True
+
+    def keep(self, key: str, ttl: float) -> None:
+        """Hold a claimed ``key`` for ``ttl`` seconds more (a failure only shortens the hold)."""
+        try:
+            self.store.keep(key, ttl)
+        except Exception as exc:
+            log.error("store unreachable (%s): could not hold %s", type(exc).__name__, key)
 
     def later(self, work: Callable[[], None], what: str) -> None:
         """Run ``work`` on an answer thread; the listener returns at once.
@@ -177,13 +197,15 @@ def build_app(
     *,
     client: WebClient | None = None,
     executor: ThreadPoolExecutor | None = None,
+    store: Store | None = None,
 ) -> App:
     """The Bolt app with every memobot listener registered.
 
     Calls ``auth.test`` once (Bolt needs the bot's own ids to ignore its own messages). The
     app acks as soon as a listener calls ``ack()`` (``process_before_response=False``):
     retrieval and posting run afterwards on ``executor``'s threads (``MEMOBOT_WORKERS`` of
-    them), never on the threads Bolt acks from.
+    them), never on the threads Bolt acks from. ``store`` defaults to the one
+    ``settings.store`` names (opened here; :func:`~memobot.slack.server.stop_answering` closes it).
     """
     from .listeners import register
 
@@ -202,8 +224,15 @@ def build_app(
     answers = executor or ThreadPoolExecutor(
         max_workers=settings.workers, thread_name_prefix="memobot-answer"
     )
+    owns_store = store is None
+    store = store if store is not None else open_store(settings.store)
     bot = Bot(
-        service=service, settings=settings, feedback=FeedbackLog(settings.feedback_file), answers=answers
+        service=service,
+        settings=settings,
+        store=store,
+        log=QuestionLog(store, settings.store),
+        answers=answers,
+        owns_store=owns_store,
     )
     _BOTS[app] = bot
     register(app, bot)

@@ -56,6 +56,9 @@ _EXCERPT_CHARS = 900
 _MAX_PROBLEMS_SHOWN = 40
 """Problems listed in a refresh report before "… and N more (see the log)"."""
 
+_ANSWER_KEY = re.compile(r"[0-9a-f]{1,64}")
+"""What an answer key looks like (``memobot.questionlog.new_answer_key``)."""
+
 ACTION_SHARE = "memobot_share"
 ACTION_MORE = "memobot_more"
 ACTION_FEEDBACK_UP = "memobot_feedback_up"
@@ -86,6 +89,8 @@ class ButtonValue:
     """How many best hits the answer it belongs to skipped (More asks for the ones after it)."""
     passage_ids: tuple[str, ...] = ()
     """The passages the answer showed (recorded with feedback)."""
+    answer_key: str = ""
+    """The question log's key of the answer (votes are recorded against it); "" on old buttons."""
 
 
 def _button_value(value: ButtonValue) -> str | None:
@@ -93,6 +98,8 @@ def _button_value(value: ButtonValue) -> str | None:
     data: dict = {"q": value.question, "o": value.offset}
     if value.passage_ids:
         data["p"] = list(value.passage_ids)
+    if value.answer_key:
+        data["a"] = value.answer_key
     encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return encoded if len(encoded) <= MAX_BUTTON_VALUE else None
 
@@ -107,14 +114,16 @@ def parse_button_value(raw: object) -> ButtonValue | None:
         return None
     if not isinstance(data, dict):
         return None
-    question, offset, ids = data.get("q"), data.get("o", 0), data.get("p", [])
+    question, offset, ids, key = data.get("q"), data.get("o", 0), data.get("p", []), data.get("a", "")
     if not isinstance(question, str) or not question.strip():
         return None
     if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset <= 1000:
         return None
     if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
         return None
-    return ButtonValue(question=question, offset=offset, passage_ids=tuple(ids))
+    if not isinstance(key, str) or not _ANSWER_KEY.fullmatch(key or "0"):
+        return None
+    return ButtonValue(question=question, offset=offset, passage_ids=tuple(ids), answer_key=key)
 
 
 # --- small builders -------------------------------------------------------------------------
@@ -260,10 +269,12 @@ def answer_message(
     examples: Sequence[str] = (),
     shareable: bool = False,
     shared_by: str | None = None,
+    answer_key: str = "",
 ) -> Message:
     """The reply to a question: excerpts with citations and the recommendation, or a no-answer
     reply with the closest topics and example questions. ``shareable`` adds "Share in channel"
-    (for ephemeral answers); ``shared_by`` credits the user who shared it."""
+    (for ephemeral answers); ``shared_by`` credits the user who shared it; ``answer_key`` (the
+    question log's) goes into the buttons, so votes and More pages find their question."""
     if not answer.answered or not answer.hits:
         return _no_answer_message(answer, examples, shared_by)
     blocks: list[dict] = [_question_context(answer.question, shared_by)]
@@ -274,7 +285,7 @@ def answer_message(
     if answer.recommendation is not None and answer.offset == 0:
         blocks.append({"type": "divider"})
         blocks.extend(_recommendation_blocks(kb, answer.recommendation))
-    actions = _answer_actions(answer, shareable)
+    actions = _answer_actions(answer, shareable, answer_key)
     if actions:
         blocks.append({"type": "actions", "elements": actions})
     first = answer.hits[0]
@@ -285,17 +296,18 @@ def answer_message(
     return Message(text=text, blocks=tuple(blocks[:MAX_BLOCKS]))
 
 
-def _answer_actions(answer: Answer, shareable: bool) -> list[dict]:
-    shown = ButtonValue(answer.question, answer.offset, tuple(h.passage.id for h in answer.hits))
+def _answer_actions(answer: Answer, shareable: bool, answer_key: str = "") -> list[dict]:
+    shown = ButtonValue(answer.question, answer.offset, tuple(h.passage.id for h in answer.hits), answer_key)
     buttons = []
-    more = _button_value(ButtonValue(answer.question, answer.offset + len(answer.hits)))
+    # A More page is part of the same answer: its votes count for the question asked.
+    more = _button_value(ButtonValue(answer.question, answer.offset + len(answer.hits), (), answer_key))
     if answer.has_more and more:
         buttons.append(_button("More results", ACTION_MORE, more))
     feedback = _button_value(shown)
     if feedback:
         buttons.append(_button("👍 Helpful", ACTION_FEEDBACK_UP, feedback))
         buttons.append(_button("👎 Not helpful", ACTION_FEEDBACK_DOWN, feedback))
-    share = _button_value(ButtonValue(answer.question, answer.offset))
+    share = _button_value(ButtonValue(answer.question, answer.offset, (), answer_key))
     if shareable and share:
         buttons.append(_button("Share in channel", ACTION_SHARE, share, style="primary"))
     return buttons

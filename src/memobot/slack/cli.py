@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import threading
 
@@ -11,6 +12,7 @@ from .. import config
 from ..errors import MemobotError
 from ..live import LiveSettings, start_live_refresh
 from ..service import KnowledgeService
+from ..store import open_store
 
 __all__ = ["register"]
 
@@ -59,9 +61,18 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         raise MemobotError("--host and --port only apply with --http")
     directory = config.knowledge_dir(args.knowledge)
     # Every setting is checked before anything starts: one clear line instead of a half-up bot.
-    settings = SlackSettings.from_env("http" if args.http else "socket", knowledge_dir=directory)
+    settings = SlackSettings.from_env("http" if args.http else "socket")
     live_settings = LiveSettings.from_env()
     configure_logging(secrets=(settings.bot_token, settings.app_token, settings.signing_secret))
+    if os.environ.get("MEMOBOT_FEEDBACK_FILE", "").strip():
+        log.warning("MEMOBOT_FEEDBACK_FILE is no longer used: feedback goes to the store (MEMOBOT_STORE)")
+    store = open_store(settings.store)
+    log.info(
+        "store: %s (question log %s, kept %d days)",
+        settings.store.describe(),
+        "on" if settings.store.log_questions else "off: no question text or user hashes",
+        settings.store.retention_days,
+    )
     service = KnowledgeService(directory)
     status = service.status()
     log.info(
@@ -73,8 +84,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         status.version,
     )
     try:
-        app = build_app(settings, service)
+        app = build_app(settings, service, store=store)
     except Exception as exc:
+        store.close()
         raise MemobotError(
             f"Slack did not accept SLACK_BOT_TOKEN, or {settings.api_url} cannot be reached "
             f"(auth.test: {_reason(exc)})"
@@ -104,6 +116,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         live.stop()
         log.info("stopping: finishing the answers in progress")
         stop_answering(app, wait=True)
+        store.close()
     return 0
 
 

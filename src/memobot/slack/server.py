@@ -158,13 +158,15 @@ class HttpServer:
 
 def stop_answering(app: App, wait: bool = True) -> None:
     """Shut the app's listener threads down (queued answers are dropped; running ones finish,
-    awaited only with ``wait``)."""
+    awaited only with ``wait``, which also closes a store ``build_app`` opened)."""
     executor = getattr(app.listener_runner, "listener_executor", None)
     if executor is not None:
         executor.shutdown(wait=wait, cancel_futures=True)
     bot = bot_of(app)
     if bot is not None:
         bot.answers.shutdown(wait=wait, cancel_futures=True)
+        if wait and bot.owns_store:
+            bot.store.close()
 
 
 def _close_all(server: waitress.server.BaseWSGIServer) -> None:

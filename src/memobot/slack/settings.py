@@ -11,19 +11,16 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ..errors import ConfigError
-from ..live import LiveSettings
+from ..store import StoreSettings
 
 __all__ = [
     "DEFAULT_API_URL",
-    "FEEDBACK_FILE",
     "SlackSettings",
 ]
 
 DEFAULT_API_URL = "https://slack.com/api/"
-FEEDBACK_FILE = "feedback.jsonl"
 
 _BOT_TOKEN = re.compile(r"(xoxe\.)?xoxb-[A-Za-z0-9-]+")
 _APP_TOKEN = re.compile(r"xapp-[A-Za-z0-9-]+")
@@ -46,8 +43,8 @@ class SlackSettings:
     """SLACK_API_URL: base URL of the Slack Web API, ending in "/"."""
     admins: frozenset[str] = frozenset()
     """MEMOBOT_ADMINS: user ids allowed to run ``/memo refresh``."""
-    feedback_file: Path = Path(FEEDBACK_FILE)
-    """MEMOBOT_FEEDBACK_FILE: where 👍 / 👎 feedback is appended as JSON lines."""
+    store: StoreSettings = field(default_factory=lambda: StoreSettings.from_env({}))
+    """MEMOBOT_STORE and the question log's settings: where claims, votes and questions go."""
     max_question_chars: int = 500
     """MEMOBOT_MAX_QUESTION_CHARS: longer questions are refused with a message saying so."""
     results: int = 3
@@ -64,12 +61,8 @@ class SlackSettings:
         cls,
         mode: str = "socket",
         environ: Mapping[str, str] | None = None,
-        knowledge_dir: str | os.PathLike | None = None,
     ) -> SlackSettings:
-        """Read and check the settings ``mode`` ("socket", "http" or "any") needs.
-
-        ``knowledge_dir`` places the default feedback file in the bot's state directory.
-        """
+        """Read and check the settings ``mode`` ("socket", "http" or "any") needs."""
         env = os.environ if environ is None else environ
         if mode not in ("socket", "http", "any"):
             raise ValueError(f"unknown mode {mode!r}")
@@ -94,7 +87,7 @@ class SlackSettings:
             signing_secret=secret,
             api_url=_api_url(env),
             admins=_admins(env),
-            feedback_file=_feedback_file(env, knowledge_dir),
+            store=StoreSettings.from_env(env),
             max_question_chars=_int(env, "MEMOBOT_MAX_QUESTION_CHARS", 500, 20, 1000),
             results=_int(env, "MEMOBOT_RESULTS", 3, 1, 10),
             http_host=_host(env),
@@ -138,18 +131,6 @@ def _admins(env: Mapping[str, str]) -> frozenset[str]:
             "separated by commas or spaces"
         )
     return frozenset(ids)
-
-
-def _feedback_file(env: Mapping[str, str], knowledge_dir: str | os.PathLike | None) -> Path:
-    value = env.get("MEMOBOT_FEEDBACK_FILE", "").strip()
-    if value:
-        path = Path(value).expanduser()
-        if path.is_dir():
-            raise ConfigError("MEMOBOT_FEEDBACK_FILE names a directory: expected a file path")
-        return path
-    if knowledge_dir is None:
-        return Path(FEEDBACK_FILE)
-    return LiveSettings.from_env(dict(env)).state_dir_for(knowledge_dir) / FEEDBACK_FILE
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

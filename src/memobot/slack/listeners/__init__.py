@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 
 from ..app import Bot
 from . import actions, commands, home, messages
+from ._once import CLAIM_LEASE, EVENT_TTL, REPLAY_TTL, claim_key
 
-__all__ = ["register"]
+__all__ = ["CLAIM_LEASE", "EVENT_TTL", "REPLAY_TTL", "claim_key", "register"]
 
 log = logging.getLogger("memobot.slack")
 
@@ -18,13 +19,21 @@ def register(app: App, bot: Bot) -> None:
     """Add memobot's middleware and listeners to ``app``."""
 
     @app.middleware
-    def skip_redelivered_events(body: dict, next) -> BoltResponse | None:
-        # Runs after Bolt's signature check, so forged requests cannot fill the set.
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if isinstance(event_id, str) and not bot.seen.claim(("event", event_id)):
-            log.info("event %s already handled; acknowledging the redelivery only", event_id)
+    def handle_once(body: dict, req: BoltRequest, next) -> BoltResponse | None:
+        # Runs after Bolt's signature check, so forged requests cannot fill the store. Every
+        # replica shares the store: whichever claims a delivery first handles it, the others
+        # (and replays) only acknowledge.
+        found = claim_key(body, req.raw_body or "")
+        if found is None:
+            return next()
+        key, leased = found
+        if not bot.claim(key, CLAIM_LEASE if leased else REPLAY_TTL):
+            log.info("%s already handled; acknowledging the redelivery only", key)
             return BoltResponse(status=200, body="")
-        return next()
+        response = next()
+        if leased:
+            bot.keep(key, EVENT_TTL)
+        return response
 
     messages.register(app, bot)
     commands.register(app, bot)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Mapping
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from ...models import Answer
+from ...questionlog import new_answer_key
 from ..app import Bot
 from ..blocks import Message, answer_message, notice_message, too_long_message, usage_message
 from ..examples import example_questions
@@ -19,6 +22,8 @@ __all__ = [
     "UNREACHABLE",
     "answer_for",
     "api_error",
+    "ask_and_log",
+    "channel_kind",
     "examples",
     "from_a_bot",
     "post_reply",
@@ -55,24 +60,77 @@ def examples(bot: Bot) -> tuple[str, ...]:
 
 
 def answer_for(
-    bot: Bot, question: str, *, offset: int = 0, shareable: bool = False, shared_by: str | None = None
+    bot: Bot,
+    question: str,
+    *,
+    offset: int = 0,
+    shareable: bool = False,
+    shared_by: str | None = None,
+    answer_key: str = "",
 ) -> Message:
     """The answer message for a clean question (the current index, one snapshot)."""
+    return _answer(bot, question, offset, shareable, shared_by, answer_key)[1]
+
+
+def _answer(
+    bot: Bot, question: str, offset: int, shareable: bool, shared_by: str | None, answer_key: str
+) -> tuple[Answer, Message]:
     index = bot.service.index
     answer = index.ask(question, k=bot.settings.results, offset=offset)
     shown_examples = () if answer.answered else examples(bot)
-    return answer_message(answer, index.kb, examples=shown_examples, shareable=shareable, shared_by=shared_by)
+    message = answer_message(
+        answer,
+        index.kb,
+        examples=shown_examples,
+        shareable=shareable,
+        shared_by=shared_by,
+        answer_key=answer_key,
+    )
+    return answer, message
 
 
-def reply_for_text(bot: Bot, raw: str, *, shareable: bool = False) -> Message:
-    """The reply to what a user typed: usage when empty, a refusal when too long, else the answer."""
+def ask_and_log(
+    bot: Bot, question: str, *, user: object, channel_kind: str, started: float, shareable: bool = False
+) -> Message:
+    """The answer to a question a user asked, logged in the question log under a new answer key
+    (which its buttons carry). ``started`` is ``time.perf_counter()`` when the question arrived."""
+    key = new_answer_key()
+    answer, message = _answer(bot, question, 0, shareable, None, key)
+    try:
+        bot.log.record_question(
+            key,
+            question=question,
+            user=user,
+            channel_kind=channel_kind,
+            answer=answer,
+            latency_ms=(time.perf_counter() - started) * 1000,
+        )
+    except Exception as exc:  # the log is for curators: losing a line must not cost the user the answer
+        log.error("could not log a question (%s: store unreachable?)", type(exc).__name__)
+    return message
+
+
+def channel_kind(channel: object, channel_type: object = None) -> str:
+    """ "im", "channel", "group" (private channel) or "mpim", from the event or the channel id."""
+    if isinstance(channel_type, str) and channel_type in ("im", "channel", "group", "mpim"):
+        return channel_type
+    prefix = channel[:1] if isinstance(channel, str) else ""
+    return {"D": "im", "C": "channel", "G": "group"}.get(prefix, "unknown")
+
+
+def reply_for_text(
+    bot: Bot, raw: str, *, user: object = None, channel_kind: str = "unknown", started: float | None = None
+) -> Message:
+    """The reply to what a user typed: usage when empty, a refusal when too long, else the
+    answer (logged in the question log)."""
+    started = time.perf_counter() if started is None else started
     question = clean_question(raw)
     if not question:
         return usage_message(examples(bot))
     limit = bot.settings.max_question_chars
     if len(question) > limit:
         return too_long_message(len(question), limit)
-    return answer_for(bot, question, shareable=shareable)
+    return ask_and_log(bot, question, user=user, channel_kind=channel_kind, started=started)
 
 
 def api_error(exc: SlackApiError) -> str:

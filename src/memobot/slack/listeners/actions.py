@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Mapping
@@ -109,7 +110,9 @@ def share(bot: Bot, body: Mapping, value: ButtonValue, respond: Respond, client:
     if channel is None:
         _private(respond, error_message(_EXPIRED))
         return
-    message = answer_for(bot, value.question, offset=value.offset, shared_by=user)
+    message = answer_for(
+        bot, value.question, offset=value.offset, shared_by=user, answer_key=value.answer_key
+    )
     try:
         client.chat_postMessage(
             channel=channel, unfurl_links=False, unfurl_media=False, **message.as_kwargs()
@@ -136,13 +139,16 @@ def more(bot: Bot, body: Mapping, value: ButtonValue, respond: Respond, client: 
     """The next excerpts for the same question, where the answer was; the pressed button goes."""
     container = body.get("container") or {}
     if (isinstance(container, Mapping) and container.get("is_ephemeral")) or not body.get("message"):
-        _private(respond, answer_for(bot, value.question, offset=value.offset, shareable=True))
+        _private(
+            respond,
+            answer_for(bot, value.question, offset=value.offset, shareable=True, answer_key=value.answer_key),
+        )
         return
     channel, original = _channel(body), body["message"]
     if channel is None or not isinstance(original, Mapping):
         _private(respond, error_message(_EXPIRED))
         return
-    message = answer_for(bot, value.question, offset=value.offset)
+    message = answer_for(bot, value.question, offset=value.offset, answer_key=value.answer_key)
     ts = original.get("ts") if is_ts(original.get("ts")) else None
     thread_ts = original.get("thread_ts") if is_ts(original.get("thread_ts")) else ts
     if not post_reply(client, channel=channel, thread_ts=thread_ts, user=_user(body), message=message):
@@ -174,14 +180,26 @@ def _without(blocks: list, action_id: str) -> list:
 
 
 def feedback(bot: Bot, body: Mapping, value: ButtonValue, verdict: str, respond: Respond) -> None:
-    """Append the verdict to the feedback file and thank the user privately."""
-    bot.feedback.record(
-        question=value.question,
-        passage_ids=value.passage_ids,
-        verdict=verdict,
-        user=_user(body) or "",
-        offset=value.offset,
-        channel=_channel(body) or "",
-    )
+    """Record the user's vote on the answer (one per user: a second click changes it) and say so
+    privately."""
+    user = _user(body)
+    if not user:
+        _private(respond, error_message(_EXPIRED))
+        return
+    outcome = bot.log.record_vote(answer_key(value), user, verdict)
     thumb = "👍" if verdict == "up" else "👎"
-    _private(respond, error_message(f"Thanks — your {thumb} is recorded and helps improve the answers."))
+    text = {
+        "new": f"Thanks — your {thumb} is recorded and helps improve the answers.",
+        "changed": f"Thanks — I changed your vote on this answer to {thumb}.",
+        "same": f"Your {thumb} on this answer was already recorded.",
+    }[outcome]
+    _private(respond, error_message(text))
+
+
+def answer_key(value: ButtonValue) -> str:
+    """The key a vote is recorded against: the button's answer key, or (buttons made before
+    answer keys existed) one derived from what the answer showed."""
+    if value.answer_key:
+        return value.answer_key
+    shown = "\0".join((value.question, str(value.offset), *value.passage_ids))
+    return "old-" + hashlib.sha256(shown.encode("utf-8")).hexdigest()[:24]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from slack_bolt import Ack, App, Respond
 
 from ..app import Bot
 from ..blocks import error_message, refresh_message, too_long_message, usage_message
 from ..text import clean_question
-from ._reply import APOLOGY, answer_for, examples
+from ._reply import APOLOGY, ask_and_log, examples
 
 __all__ = ["register"]
 
@@ -30,11 +31,12 @@ def register(app: App, bot: Bot) -> None:
         elif word == "refresh":
             refresh(bot, ack, respond, user)
         else:
-            ask(bot, ack, respond, text)
+            ask(bot, ack, respond, text, user)
 
 
-def ask(bot: Bot, ack: Ack, respond: Respond, text: str) -> None:
+def ask(bot: Bot, ack: Ack, respond: Respond, text: str, user: object = None) -> None:
     """Ack at once, then answer privately with a "Share in channel" button."""
+    started = time.perf_counter()
     question = clean_question(text)
     limit = bot.settings.max_question_chars
     if not question:
@@ -47,7 +49,9 @@ def ask(bot: Bot, ack: Ack, respond: Respond, text: str) -> None:
 
     def answer() -> None:
         try:
-            message = answer_for(bot, question, shareable=True)
+            message = ask_and_log(
+                bot, question, user=user, channel_kind="command", started=started, shareable=True
+            )
         except Exception:
             log.exception("answering /memo failed")
             message = error_message(APOLOGY)

@@ -8,8 +8,10 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from ...report import build_report
+from ..admin_home import SUMMARY_DAYS, admin_summary_blocks
 from ..app import Bot
-from ..blocks import home_view
+from ..blocks import MAX_HOME_BLOCKS, home_view
 from ..text import is_user_id
 from ._reply import api_error, examples
 
@@ -34,8 +36,19 @@ def publish_home(bot: Bot, client: WebClient, user: object) -> None:
     try:
         service = bot.service
         view = home_view(service.status(), service.kb, examples(bot))
+        if bot.settings.is_admin(user):
+            view = {**view, "blocks": (list(view["blocks"]) + _admin_summary(bot))[:MAX_HOME_BLOCKS]}
         client.views_publish(user_id=user, view=view)
     except SlackApiError as exc:
         log.warning("views.publish for %s failed: %s", user, api_error(exc))
     except Exception:
         log.exception("building the Home tab for %s failed", user)
+
+
+def _admin_summary(bot: Bot) -> list[dict]:
+    """The question-log summary, or nothing when the store cannot be read (logged)."""
+    try:
+        return admin_summary_blocks(build_report(bot.log.recent(SUMMARY_DAYS), SUMMARY_DAYS))
+    except Exception as exc:
+        log.error("cannot read the question log for the App Home (%s)", type(exc).__name__)
+        return []

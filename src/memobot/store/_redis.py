@@ -1,0 +1,122 @@
+"""The shared store on Redis (``MEMOBOT_STORE=redis://…``): what replicas on several machines use.
+
+Layout, every key under one prefix (``memobot:`` by default):
+
+- ``claim:<key>``: ``SET NX PX`` — the first replica to set it answers;
+- ``q:<answer key>``: one question as JSON, expiring with the retention;
+- ``questions``: a sorted set of answer keys by time (the log's order; trimmed on purge);
+- ``votes:<answer key>``: a hash voter → vote (one field per voter: a second click replaces it);
+- ``secret``: the random key the user hashes are made with (``SET NX`` once).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+
+import redis
+
+from ._records import QuestionRecord, VoteOutcome
+
+__all__ = ["RedisStore"]
+
+# Read the old vote and write the new one in one step, so two clicks racing on two replicas
+# still give one "new" and one "changed"/"same".
+_VOTE = """
+local old = redis.call('HGET', KEYS[1], ARGV[1])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return old
+"""
+
+_RETENTION_FALLBACK = 400 * 86400
+"""Expiry of a vote hash when its question's retention is not known (purge trims it anyway)."""
+
+
+class RedisStore:
+    """:class:`~memobot.store.Store` on a Redis server."""
+
+    def __init__(self, url: str, *, prefix: str = "memobot:", retention_seconds: float | None = None) -> None:
+        self._redis = redis.Redis.from_url(
+            url, socket_timeout=5, socket_connect_timeout=5, health_check_interval=30
+        )
+        self._prefix = prefix
+        self._retention = int(retention_seconds or _RETENTION_FALLBACK)
+        self._vote = self._redis.register_script(_VOTE)
+        self._url_for_repr = _without_password(url)
+
+    def __repr__(self) -> str:
+        return f"RedisStore({self._url_for_repr!r})"
+
+    def ping(self) -> None:
+        """Raise ``redis.RedisError`` when the server cannot be reached."""
+        self._redis.ping()
+
+    def _k(self, *parts: str) -> str:
+        return self._prefix + ":".join(parts)
+
+    def claim(self, key: str, ttl: float) -> bool:
+        return bool(self._redis.set(self._k("claim", key), b"1", nx=True, px=max(1, int(ttl * 1000))))
+
+    def keep(self, key: str, ttl: float) -> None:
+        self._redis.set(self._k("claim", key), b"1", px=max(1, int(ttl * 1000)))
+
+    def record_vote(self, answer_key: str, voter: str, vote: str, now: float) -> VoteOutcome:
+        old = self._vote(keys=[self._k("votes", answer_key)], args=[voter, vote, self._retention])
+        if old is None:
+            return "new"
+        return "same" if old.decode() == vote else "changed"
+
+    def log_question(self, record: QuestionRecord) -> None:
+        data = json.dumps(record.as_dict(), ensure_ascii=False)
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.set(self._k("q", record.key), data, ex=self._retention)
+        pipe.zadd(self._k("questions"), {record.key: record.time})
+        pipe.execute()
+
+    def questions(self, since: float) -> list[QuestionRecord]:
+        keys = [k.decode() for k in self._redis.zrangebyscore(self._k("questions"), since, "+inf")]
+        if not keys:
+            return []
+        pipe = self._redis.pipeline(transaction=False)
+        for key in keys:
+            pipe.get(self._k("q", key))
+            pipe.hvals(self._k("votes", key))
+        replies = pipe.execute()
+        out = []
+        for raw, votes in zip(replies[::2], replies[1::2], strict=True):
+            if raw is None:  # expired between the two reads
+                continue
+            record = QuestionRecord.from_dict(json.loads(raw))
+            out.append(record.with_votes(votes.count(b"up"), votes.count(b"down")))
+        return out
+
+    def purge(self, before: float) -> int:
+        index = self._k("questions")
+        old = [k.decode() for k in self._redis.zrangebyscore(index, "-inf", f"({before}")]
+        if not old:
+            return 0
+        pipe = self._redis.pipeline(transaction=True)
+        for key in old:
+            pipe.delete(self._k("q", key), self._k("votes", key))
+        pipe.zrem(index, *old)
+        pipe.execute()
+        return len(old)
+
+    def secret(self) -> bytes:
+        key = self._k("secret")
+        self._redis.set(key, secrets.token_hex(32), nx=True)
+        return bytes.fromhex(self._redis.get(key).decode())
+
+    def close(self) -> None:
+        self._redis.close()
+
+
+def _without_password(url: str) -> str:
+    """The URL as it may be shown: a password in it becomes ``***``."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest.split("/", 1)[0]:
+        return url
+    credentials, _, host = rest.partition("@")
+    user = credentials.split(":", 1)[0] if ":" in credentials else ""
+    return f"{scheme}://{user}:***@{host}"
