@@ -7,43 +7,14 @@ best of them answer at all, the same way for every memo and language.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
-
-from .analysis import Concept, asked_measure, fold, states_measure
+from .analysis import Concept, asked_measure, states_measure
 from .models import Passage
 
-__all__ = ["AnswerDecision", "everyday_share"]
+__all__ = ["AnswerDecision"]
 
-# General word frequency (wordfreq's Zipf scale: 6 = once per thousand words, 3 = once per
-# million) at and below which an unknown word weighs fully, and at which it weighs least.
-_RARE_ZIPF = 3.0
-_EVERYDAY_ZIPF = 5.5
-_LEAST_SHARE = 0.2
-_FREQUENCY_LANGUAGES = ("en", "da")
 # The share of a question's weight a passage must cover to be shown as a low-confidence closest
 # passage when the question is not answered.
 _TENTATIVE_COVERAGE = 0.3
-
-
-@lru_cache(maxsize=20_000)
-def everyday_share(word: str) -> float:
-    """How much of the full weight of an unknown content word a word of this general frequency
-    keeps: 1 for a rare word ("Houthi", "rugbrød", a compound), down to 0.2 for an everyday one
-    ("element", "concerns").
-
-    An index lacks most everyday words for no better reason than that it is small: their
-    absence says little about whether a question is on topic. A rare word it lacks is likely
-    what the question is about. Frequencies are wordfreq's, the highest of the languages a
-    question may be written in.
-    """
-    from wordfreq import zipf_frequency
-
-    folded = fold(word, scandinavian=False)
-    zipf = max(zipf_frequency(folded, lang) for lang in _FREQUENCY_LANGUAGES)
-    if zipf <= _RARE_ZIPF:
-        return 1.0
-    share = (_EVERYDAY_ZIPF - zipf) / (_EVERYDAY_ZIPF - _RARE_ZIPF)
-    return max(_LEAST_SHARE, min(1.0, share))
 
 
 class AnswerDecision:
@@ -66,8 +37,8 @@ class AnswerDecision:
         self._depth = depth
 
     def weight(self, concept: Concept, found: tuple[str, ...]) -> float:
-        """What a question word weighs: its rarest indexed term; unknown, the rarest term of
-        all scaled by how everyday the word is (``everyday_share``); a filler nothing."""
+        """What a question word weighs: its rarest indexed term; a word the index lacks, the
+        rarest term of all: it is likely what the question is really about ("rugbrød")."""
         if found:
             return max(self._idf[t] for t in found)
         return self._ceiling
