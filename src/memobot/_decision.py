@@ -7,6 +7,7 @@ best of them answer at all, the same way for every memo and language.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+
 from .analysis import Concept, asked_measure, states_measure
 from .models import Passage
 
