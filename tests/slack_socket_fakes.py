@@ -106,6 +106,12 @@ class FakeSocketModeServer:
         with self._lock:
             return self._connects
 
+    @property
+    def open_connections(self) -> int:
+        """Connections open now (a killed client's is gone once its socket closed)."""
+        with self._lock:
+            return len(self._connections)
+
     # -- pushing envelopes -------------------------------------------------------------------
 
     def send_envelope(
@@ -117,8 +123,11 @@ class FakeSocketModeServer:
         accepts_response_payload: bool | None = None,
         retry_attempt: int = 0,
         retry_reason: str = "",
+        connection: int | None = None,
     ) -> str:
-        """Send one envelope to the newest connection; return its ``envelope_id``.
+        """Send one envelope to the newest connection (or to open connection number
+        ``connection``, oldest first: Slack spreads envelopes over an app's connections); return
+        its ``envelope_id``.
 
         ``accepts_response_payload`` defaults as Slack's: true for slash commands, false otherwise.
         Reusing an ``envelope_id`` with ``retry_attempt`` > 0 models Slack's redelivery.
@@ -138,12 +147,12 @@ class FakeSocketModeServer:
         with self._lock:
             if not self._connections:
                 raise AssertionError("no Socket Mode connection to send to")
-            connection = self._connections[-1]
+            target = self._connections[-1 if connection is None else connection % len(self._connections)]
             # Recorded before sending, so an ack racing back always finds its envelope.
             self._envelopes[envelope_id] = Envelope(
                 envelope_id, type, payload, time.monotonic(), retry_attempt
             )
-        connection.send(json.dumps(message))
+        target.send(json.dumps(message))
         return envelope_id
 
     def send_event(self, event_callback: dict[str, Any], **options: Any) -> str:
