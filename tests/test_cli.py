@@ -40,8 +40,8 @@ def test_ask_json_shape(tiny_kb: Path) -> None:
     result = _memobot("--knowledge", str(tiny_kb), "ask", "--json", "kystvagten")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"question", "answered", "results", "recommendation"}
-    assert data["answered"] is True and data["question"] == "kystvagten"
+    assert set(data) == {"question", "answered", "tentative", "results", "recommendation"}
+    assert data["answered"] is True and data["tentative"] is False and data["question"] == "kystvagten"
     assert set(data["results"][0]) == RESULT_KEYS
     assert data["results"][0]["text"] == "Danmark kan samarbejde med Norge om kystvagten."
     assert data["recommendation"] == {

@@ -27,6 +27,7 @@ def answer_to_json(answer: Answer, index: Index) -> dict:
     return {
         "question": answer.question,
         "answered": answer.answered,
+        "tentative": answer.tentative,
         "results": [
             {
                 "passage_id": hit.passage.id,
@@ -49,12 +50,14 @@ def answer_to_json(answer: Answer, index: Index) -> dict:
 def _format_answer(answer: Answer) -> str:
     wrap = textwrap.TextWrapper(width=_WIDTH, initial_indent="   ", subsequent_indent="   ")
     lines = [f"Q: {answer.question}", ""]
-    if not answer.answered:
+    if not answer.answered and not answer.tentative:
         lines.append("No good answer in the knowledge base for that question.")
         if answer.suggestions:
             lines.append("Closest topics:")
             lines += [f"  - {s}" for s in answer.suggestions]
         return "\n".join(lines)
+    if answer.tentative:
+        lines += ["No confident answer in the knowledge base; the closest passages (low confidence):", ""]
     for n, hit in enumerate(answer.hits, answer.offset + 1):
         lines.append(f"{n}. {hit.citation}  (score {hit.score:.2f})")
         lines += wrap.wrap(f"“{hit.passage.text}”")
@@ -74,11 +77,20 @@ def _index(args: argparse.Namespace) -> Index:
 
 def _cmd_ask(args: argparse.Namespace) -> int:
     index = _index(args)
+    memos = None
+    if args.memo:
+        known = {m.id for m in index.kb.memos}
+        unknown = [m for m in args.memo if m not in known]
+        if unknown:
+            raise MemobotError(
+                f"--memo {unknown[0]!r}: no memo has that id (the knowledge base has: {', '.join(sorted(known))})"
+            )
+        memos = frozenset(args.memo)
     questions = [args.question] if args.question is not None else (line.rstrip("\n") for line in sys.stdin)
     for question in questions:
         if args.question is None and not question.strip():
             continue
-        answer = index.ask(question, k=args.k)
+        answer = index.ask(question, k=args.k, memos=memos)
         if args.json:
             print(json.dumps(answer_to_json(answer, index), ensure_ascii=False), flush=True)
         else:
@@ -139,6 +151,9 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="?", help="the question; omit to read standard input")
     ask.add_argument("-k", type=_positive, default=3, metavar="N", help="excerpts to show (3)")
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    ask.add_argument(
+        "--memo", action="append", metavar="ID", help="answer from this memo only (repeat for several)"
+    )
     ask.set_defaults(run=_cmd_ask)
 
     validate = sub.add_parser("validate", help="check a knowledge directory")

@@ -30,7 +30,8 @@ class Lexicon:
     def __init__(self, pairs: list[tuple[str, str]], languages: tuple[str, str] = ("da", "en")) -> None:
         self.languages = languages
         self._local = threading.local()
-        self._table: dict[tuple[str, str], dict[str, list[str]]] = {
+        # (source language, target language) -> stem -> [(source word, translation)]
+        self._table: dict[tuple[str, str], dict[str, list[tuple[str, str]]]] = {
             (languages[0], languages[1]): defaultdict(list),
             (languages[1], languages[0]): defaultdict(list),
         }
@@ -41,8 +42,9 @@ class Lexicon:
                 (second, first, other, one),
             ):
                 key = self._key(source, word)
-                if key and translation not in self._table[source, target][key]:
-                    self._table[source, target][key].append(translation)
+                entry = (word, translation)
+                if key and entry not in self._table[source, target][key]:
+                    self._table[source, target][key].append(entry)
         self.translate = lru_cache(maxsize=20_000)(self._translate)
 
     def _key(self, language: str, phrase: str) -> str:
@@ -59,7 +61,10 @@ class Lexicon:
             return ()
         found = table.get(self._key(source, word))
         if found:
-            return tuple(found[:_MAX_TRANSLATIONS])
+            # Stems join words the lexicon keeps apart ("security" and "secure" are "secur"):
+            # the translations of the word itself come first.
+            ordered = sorted(found, key=lambda entry: entry[0] != word)
+            return tuple(dict.fromkeys(t for _, t in ordered))[:_MAX_TRANSLATIONS]
         if source != "da" or len(word) < 2 * _MIN_PART or is_word(word, source):
             return ()  # only an unknown Danish word may be a compound to take apart
         for i in range(_MIN_PART, len(word) - _MIN_PART + 1):
@@ -69,7 +74,7 @@ class Lexicon:
                 mod = table.get(self._key(source, modifier)) or (
                     table.get(self._key(source, modifier[:-1])) if modifier[-1] in "se" else None
                 )
-                return tuple(dict.fromkeys([*head[:2], *(mod or [])[:2]]))
+                return tuple(dict.fromkeys([*(t for _, t in head[:2]), *(t for _, t in (mod or [])[:2])]))
         return ()
 
 

@@ -275,9 +275,12 @@ def answer_message(
     reply with the closest topics and example questions. ``shareable`` adds "Share in channel"
     (for ephemeral answers); ``shared_by`` credits the user who shared it; ``answer_key`` (the
     question log's) goes into the buttons, so votes and More pages find their question."""
-    if not answer.answered or not answer.hits:
+    if not answer.hits:
         return _no_answer_message(answer, examples, shared_by)
     blocks: list[dict] = [_question_context(answer.question, shared_by)]
+    if answer.tentative:
+        # Not an answer: the passages that match the question best, said to be no more.
+        blocks.append(_section("No confident answer in the memos. *The closest passages (low confidence):*"))
     for number, hit in enumerate(answer.hits[: (MAX_BLOCKS - 6) // 2], answer.offset + 1):
         blocks.append(_section(_excerpt(hit.passage.text, hit.matched_terms)))
         blocks.append(_context(_citation(kb, hit, number)))
@@ -289,8 +292,9 @@ def answer_message(
     if actions:
         blocks.append({"type": "actions", "elements": actions})
     first = answer.hits[0]
+    lead = "Closest passages (low confidence) for" if answer.tentative else "Answer to"
     text = (
-        f"Answer to “{_escaped(answer.question, 300)}”: "
+        f"{lead} “{_escaped(answer.question, 300)}”: "
         f"“{_escaped(first.passage.text, 600, 1200)}” ({_escaped(first.citation, 600)})"
     )
     return Message(text=text, blocks=tuple(blocks[:MAX_BLOCKS]))

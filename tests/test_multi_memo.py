@@ -1,0 +1,213 @@
+"""Many memos in two languages: per-language analysis, scoped glossaries, translation through the
+lexicon, named memos, memo filters and the low-confidence outcome, on tiny real knowledge bases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rank_bm25 import BM25Okapi
+
+from memobot.errors import KnowledgeError
+from memobot.lexicon import Lexicon, bundled_lexicon
+from memobot.loader import load_knowledge
+from memobot.retrieval import Index, LanguageIndex, _floor_idf
+
+from .conftest import MEMO_A, write_kb
+
+MEMO_EN = """\
+memo:
+  id: memo-en
+  title: Shipping through the Strait
+  series: CRS
+  publisher: Congressional Research Service
+  year: 2026
+  language: en
+  source_url: https://example.org/strait
+roles:
+  - id: central
+    name: Key point
+recommendations:
+  - id: en-rec
+    role: central
+    text: Congress may consider waiving the Jones Act for fuel shipments.
+passages:
+  - id: en-1
+    section: [Introduction]
+    text: Boeing and other businesses depend on aircraft parts shipped through the Strait.
+    supports: [en-rec]
+  - id: en-2
+    section: [Introduction]
+    text: Many countries rely on the Strait for food imports and national defence supplies.
+    supports: [en-rec]
+  - id: en-3
+    section: [Jones Act]
+    text: Congress may consider waiving the Jones Act for fuel shipments.
+    supports: [en-rec]
+  - id: en-4
+    section: [Security]
+    text: Naval escorts improve the security of tankers in the Gulf.
+    supports: [en-rec]
+"""
+
+# A glossary of memo-a only: its English words must not rewrite the English memo's own words.
+SCOPED_GLOSSARY = """\
+memos: [memo-a]
+glossary:
+  - en: [countries, coast guard]
+    da: [kystvagten]
+"""
+
+
+@pytest.fixture
+def two_languages(tmp_path: Path) -> Index:
+    files = {"a.yaml": MEMO_A, "en.yaml": MEMO_EN, "glossary.yaml": SCOPED_GLOSSARY}
+    return Index(load_knowledge(write_kb(tmp_path / "kb", files)))
+
+
+def _top(index: Index, question: str, **kwargs) -> str | None:
+    answer = index.ask(question, **kwargs)
+    return answer.hits[0].passage.id if answer.hits else None
+
+
+def test_each_language_has_its_own_index_and_a_scoped_glossary_its_own(two_languages: Index) -> None:
+    """A memo with its own glossary is indexed apart; the English memo in an English index."""
+    parts = {(p.language.code, tuple(sorted(p.memo_ids))) for p in two_languages.parts}
+    assert parts == {("da", ("memo-a",)), ("en", ("memo-en",))}
+
+
+@pytest.mark.parametrize(
+    ("question", "top"),
+    [
+        ("Which businesses depend on the Strait?", "en-1"),  # English stems, not Danish ("busines")
+        ("Boeing", "en-1"),  # no Scandinavian folding of English ("bøing")
+        ("Which countries rely on food imports?", "en-2"),  # memo-a's glossary leaves "countries" be
+        ("Hvad med kystvagten og Norge?", "a-alliance-1"),
+        ("coast guard", "a-alliance-1"),  # the scoped glossary still works for its own memo
+        ("sikkerhed for tankskibe", "en-4"),  # Danish question, English memo: through the lexicon
+        ("Jones Act", "en-3"),
+    ],
+)
+def test_questions_meet_passages_of_either_language(two_languages: Index, question: str, top: str) -> None:
+    """Each question finds the passage that answers it, whichever language either is in."""
+    assert _top(two_languages, question) == top
+
+
+def test_memo_filter_answers_from_the_named_memos_only(two_languages: Index) -> None:
+    """``memos`` restricts the answer; a question only another memo answers is then not answered."""
+    assert _top(two_languages, "Jones Act", memos=frozenset({"memo-en"})) == "en-3"
+    restricted = two_languages.ask("Jones Act", memos=frozenset({"memo-a"}))
+    assert not restricted.answered and all(h.passage.memo_id == "memo-a" for h in restricted.hits)
+
+
+def test_a_question_naming_a_memo_is_answered_from_it(tmp_path: Path) -> None:
+    """ "the CRS report" and a year name memos: the answer comes from the memo so named."""
+    other = MEMO_EN.replace("id: memo-en", "id: memo-old").replace("year: 2026", "year: 2019")
+    other = other.replace("id: en-", "id: old-").replace("en-rec", "old-rec")
+    kb = load_knowledge(write_kb(tmp_path / "kb", {"en.yaml": MEMO_EN, "old.yaml": other}))
+    index = Index(kb)
+    assert _top(index, "What did the 2019 report say about the Jones Act?") == "old-3"
+    assert _top(index, "What did the 2026 report say about the Jones Act?") == "en-3"
+
+
+def test_partial_matches_are_shown_as_low_confidence_closest_passages(two_languages: Index) -> None:
+    """A question half of whose weight a passage covers gets that passage, marked tentative."""
+    answer = two_languages.ask("naval escorts for submarines and frigates")
+    assert not answer.answered
+    assert answer.tentative and answer.hits[0].passage.id == "en-4"
+    assert answer.recommendation is None
+
+
+def test_off_topic_questions_stay_unanswered_without_closest_passages(two_languages: Index) -> None:
+    """A question about nothing the memos hold is refused outright."""
+    answer = two_languages.ask("opskrift på æblekage")
+    assert not answer.answered and not answer.tentative and answer.hits == ()
+
+
+def test_a_memo_with_its_own_glossary_answers_the_same_when_others_are_loaded(tmp_path: Path) -> None:
+    """Loading another memo does not change the ranking or decision inside a memo's own index."""
+    alone = Index(load_knowledge(write_kb(tmp_path / "a", {"a.yaml": MEMO_A, "g.yaml": SCOPED_GLOSSARY})))
+    files = {"a.yaml": MEMO_A, "g.yaml": SCOPED_GLOSSARY, "en.yaml": MEMO_EN}
+    together = Index(load_knowledge(write_kb(tmp_path / "b", files)))
+    for question in ("kystvagten", "Arktis isen smelter", "overvågningen af Arktis", "coast guard"):
+        one, both = (
+            alone.ask(question, memos=frozenset({"memo-a"})),
+            together.ask(question, memos=frozenset({"memo-a"})),
+        )
+        assert (one.answered, [h.passage.id for h in one.hits]) == (
+            both.answered,
+            [h.passage.id for h in both.hits],
+        )
+
+
+def test_a_glossary_naming_an_unknown_memo_is_refused(tmp_path: Path) -> None:
+    """A glossary's `memos` must name memos of the knowledge base."""
+    glossary = SCOPED_GLOSSARY.replace("[memo-a]", "[memo-x]")
+    with pytest.raises(KnowledgeError) as caught:
+        load_knowledge(write_kb(tmp_path / "kb", {"a.yaml": MEMO_A, "g.yaml": glossary}))
+    assert caught.value.problems == [f"{tmp_path / 'kb' / 'g.yaml'}:1: memos[0]: no memo has the id 'memo-x'"]
+
+
+def test_the_english_index_ranks_exactly_as_bm25okapi(tmp_path: Path) -> None:
+    """An English language index scores as rank-bm25's BM25Okapi over the same terms."""
+    kb = load_knowledge(write_kb(tmp_path / "kb", {"en.yaml": MEMO_EN}))
+    index = LanguageIndex(kb, language="en")
+    documents = [index._passage_terms(p) for p in kb.passages]
+    plain = BM25Okapi(documents, k1=index.settings.k1, b=index.settings.b)
+    _floor_idf(plain)
+    for question in ("Jones Act fuel", "security of tankers", "Strait businesses food", "countries"):
+        terms = list(index.resolve(question).terms)
+        expected = plain.get_scores(terms)
+        for doc_id, score in index.ranked(tuple(terms)):
+            assert score == pytest.approx(expected[doc_id])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["jones", "act", "fuel", "strait", "secur", "tanker", "congress"]),
+        min_size=1,
+        max_size=3,
+        unique=True,
+    )
+)
+def test_a_group_of_one_term_scores_as_that_term(
+    tmp_path_factory: pytest.TempPathFactory, terms: list[str]
+) -> None:
+    """Pirkola grouping: one term alone as a group scores as the term; a group's terms count as
+    one, so a group never scores a passage above the sum of its terms."""
+    directory = tmp_path_factory.mktemp("kb")
+    index = LanguageIndex(load_knowledge(write_kb(directory, {"en.yaml": MEMO_EN})), language="en")
+    bm25 = index._bm25
+    docs, single = bm25.group_scores([terms[0]])
+    expected_docs, expected = bm25.term_scores(terms[0])
+    assert list(docs) == list(expected_docs) and np.allclose(single, expected)
+    group_docs, grouped = bm25.group_scores(terms)
+    summed = bm25.get_scores(terms)
+    assert all(g <= summed[d] + 1e-9 for d, g in zip(group_docs, grouped, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("word", "source", "target", "expected"),
+    [
+        ("forsvar", "da", "en", "defence"),
+        ("defence", "en", "da", "forsvar"),
+        ("security", "en", "da", "sikkerhed"),
+        ("børnefattigdom", "da", "en", "poverty"),  # an unknown compound by its head
+        ("rugbrødxyz", "da", "en", None),
+    ],
+)
+def test_lexicon_translates_by_stem(word: str, source: str, target: str, expected: str | None) -> None:
+    """The bundled lexicon translates both ways, inflected forms and new compounds too."""
+    found = bundled_lexicon().translate(word, source, target)
+    assert (expected in found) if expected else found == ()
+
+
+def test_lexicon_from_pairs() -> None:
+    """A lexicon built from pairs looks words up by stem in both directions."""
+    lexicon = Lexicon([("skib", "ship"), ("skib", "vessel")])
+    assert lexicon.translate("skibene", "da", "en") == ("ship", "vessel")
+    assert lexicon.translate("ships", "en", "da") == ("skib",)
