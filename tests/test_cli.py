@@ -137,3 +137,31 @@ def test_eval_command(tiny_kb: Path, tmp_path: Path) -> None:
     assert "role_accuracy        1.000" in result.stdout
     assert "off_topic_rejection  1.000" in result.stdout
     assert "rank -: 'kvante'" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("memo", "code", "expected"),
+    [
+        ("memo-b", 0, "b-tek-2"),  # the answer comes from the memo asked for
+        ("memo-a", 0, None),  # the other memo does not answer it
+        ("memo-x", 1, "Error: --memo 'memo-x': no memo has that id (the knowledge base has: memo-a, memo-b)\n"),
+    ],
+)
+def test_ask_memo_restricts_the_answer(tiny_kb: Path, memo: str, code: int, expected: str | None) -> None:
+    """`ask --memo ID` answers from that memo only; an unknown id is named in one line."""
+    result = _memobot("--knowledge", str(tiny_kb), "ask", "--json", "--memo", memo, "kvantecenter København")
+    assert result.returncode == code
+    if code:
+        assert result.stderr == expected and result.stdout == ""
+        return
+    data = json.loads(result.stdout)
+    top = data["results"][0]["passage_id"] if data["answered"] else None
+    assert top == expected
+
+
+def test_low_confidence_closest_passages_are_printed_as_such(tiny_kb: Path) -> None:
+    """A question half covered by a passage prints it under a low-confidence notice, no recommendation."""
+    result = _memobot("--knowledge", str(tiny_kb), "ask", "kystvagten og vejret")
+    assert result.returncode == 0, result.stderr
+    assert "No confident answer in the knowledge base; the closest passages (low confidence):" in result.stdout
+    assert "Matching recommendation" not in result.stdout

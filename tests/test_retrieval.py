@@ -254,23 +254,6 @@ def test_weak_verb_forms_resolve_through_the_infinitive(
 
 
 @pytest.mark.parametrize(
-    ("question", "top"),
-    [
-        ("Hvem er forfatterne?", "cms23-kolofon-1"),  # about the authors: the colophon
-        ("Hvad skriver forfatteren om Japan?", "cms23-alliance-8"),  # about Japan, not them
-        ("Hvad siger forfatterne om arbejdsgruppen?", "cms23-teknologi-3"),
-        ("Hvad mente forfatterne om kvantecentret?", "cms23-alliance-5"),  # "mente" is filler
-    ],
-)
-def test_author_words_count_only_without_other_content(
-    memo_index: LanguageIndex, question: str, top: str
-) -> None:
-    """Author words decide the topic only when the question names nothing else."""
-    answer = memo_index.ask(question)
-    assert answer.answered and answer.hits[0].passage.id == top
-
-
-@pytest.mark.parametrize(
     ("question", "answered"),
     [
         ("Hvornår blev Danmark medlem af NATO?", False),  # no passage names a time

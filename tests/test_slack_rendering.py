@@ -467,7 +467,7 @@ def test_examples_fall_back_gracefully_on_a_small_knowledge_base(tmp_path: Path)
     """A knowledge base without glossary gives Danish role examples only, all answered."""
     index = Index(load_knowledge(write_kb(tmp_path / "kb", {"a.yaml": MEMO_A})))
     examples = example_questions(index)
-    assert examples == ("Hvad kan Danmark gøre som alliancebrobygger?",)
+    assert examples == ("Hvad står der om alliancebrobygger?",)
 
 
 # --- the manifest --------------------------------------------------------------------------

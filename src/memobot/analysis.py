@@ -53,9 +53,6 @@ ENGLISH_STOP_WORDS = word_list("stop-en.txt")
 # unlike an unknown content word ("password", "rugbrød").
 FILLER_WORDS = word_list("filler.txt")
 
-# Words that name the publication itself ("rapporten", "forfatterne", "the authors"): what the
-# question is about only when nothing else in it is (see ``Index.resolve``).
-META_WORDS = word_list("meta.txt")
 
 COMMON_WORDS = word_list("common.txt")
 

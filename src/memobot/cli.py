@@ -82,9 +82,8 @@ def _cmd_ask(args: argparse.Namespace) -> int:
         known = {m.id for m in index.kb.memos}
         unknown = [m for m in args.memo if m not in known]
         if unknown:
-            raise MemobotError(
-                f"--memo {unknown[0]!r}: no memo has that id (the knowledge base has: {', '.join(sorted(known))})"
-            )
+            have = ", ".join(sorted(known))
+            raise MemobotError(f"--memo {unknown[0]!r}: no memo has that id (the knowledge base has: {have})")
         memos = frozenset(args.memo)
     questions = [args.question] if args.question is not None else (line.rstrip("\n") for line in sys.stdin)
     for question in questions:

@@ -2,8 +2,8 @@
 
 A question word in one language is looked up by its Snowball stem and stands for all its
 translations at once (Pirkola's structured query: the index scores them as one term). A Danish
-compound the lexicon lacks is translated by its head and its modifier ("børnefattigdom" →
-"poverty", "children"): Danish makes new words that way, English does not.
+compound the lexicon lacks is translated by its head ("børnefattigdom" → "poverty"): Danish
+makes new words that way, English does not.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ _SNOWBALL = {"da": "danish", "en": "english"}
 _MIN_PART = 4
 # A common English word has dozens of senses; beyond a few translations it matches everything.
 _MAX_TRANSLATIONS = 4
+_MAX_HEAD_TRANSLATIONS = 2
 
 
 class Lexicon:
@@ -55,7 +56,7 @@ class Lexicon:
         return " ".join(stemmer.stemWord(w) for w in phrase.lower().split())
 
     def _translate(self, word: str, source: str, target: str) -> tuple[str, ...]:
-        """Translations of a (lower-case) word; for a Danish compound, of its head and modifier."""
+        """Translations of a (lower-case) word; for a Danish compound the lexicon lacks, of its head."""
         table = self._table.get((source, target))
         if table is None:
             return ()
@@ -70,11 +71,9 @@ class Lexicon:
         for i in range(_MIN_PART, len(word) - _MIN_PART + 1):
             head = table.get(self._key(source, word[i:]))
             if head:
-                modifier = word[:i]
-                mod = table.get(self._key(source, modifier)) or (
-                    table.get(self._key(source, modifier[:-1])) if modifier[-1] in "se" else None
-                )
-                return tuple(dict.fromkeys([*(t for _, t in head[:2]), *(t for _, t in (mod or [])[:2])]))
+                # The head carries a compound's meaning ("børne|fattigdom" is a poverty); its
+                # modifier alone would match what the compound is not ("æble|skiver": apple).
+                return tuple(dict.fromkeys(t for _, t in head))[:_MAX_HEAD_TRANSLATIONS]
         return ()
 
 

@@ -231,6 +231,16 @@ class Ranking(Sequence):
     def __len__(self) -> int:
         return len(self._ids)
 
+    @property
+    def ids(self) -> np.ndarray:
+        """The passages, ascending (unsorted by score)."""
+        return self._ids
+
+    @property
+    def scores(self) -> np.ndarray:
+        """Their scores, in the order of ``ids``."""
+        return self._scores
+
     def _ensure(self, count: int) -> None:
         count = min(count, len(self))
         if count <= len(self._sorted):

@@ -7,7 +7,7 @@ import math
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -17,7 +17,6 @@ from ._decision import AnswerDecision
 from .analysis import (
     DANISH_STOP_WORDS,
     ENGLISH_STOP_WORDS,
-    META_WORDS,
     Analyzer,
     Concept,
     analyzer_for,
@@ -59,6 +58,11 @@ class IndexSettings:
     much of the question as the half it matches."""
     heading_terms: bool = True
     """Add each passage's section headings and role names to its terms, once each."""
+    window: float = 0.0
+    """Share of each neighbouring passage's score (same memo and section, before and after) that a
+    passage adds to its own: a speech says in three short paragraphs what a memo says in one,
+    and the passage that matches best should win with the context that answers the rest. Only
+    passages that match the question themselves are ranked; 0 turns it off."""
     colophon_weight: float = 0.5
     """Score factor of publication metadata (kind "colophon"). A colophon repeats the title
     and says "rapporten", so it matches content questions by their most generic words while
@@ -78,6 +82,9 @@ _RECOMMENDATION_HITS = 3
 # How many of BM25's best passages the coordination factor re-orders: enough to hold every
 # passage a reader pages to, few enough that a question over 100 000 passages stays cheap.
 _COORDINATION_DEPTH = 50
+# How much a score earned through the lexicon counts beside one earned by the question's own
+# words, when hits of indexes of several languages are merged.
+_TRANSLATED_WEIGHT = 0.7
 
 
 def _with_prefix(sorted_terms: list[str], prefix: str) -> list[str]:
@@ -220,6 +227,14 @@ class LanguageIndex:
         self.citations = _Citations(kb, self.passages)
         self._label_terms: dict[tuple[str, ...], list[str]] = {}
         documents = [self._passage_terms(p) for p in self.passages]
+        # Each passage's neighbours in its memo and section (len(passages): none), for the window.
+        none = len(self.passages)
+        self._before = np.full(none, none, dtype=np.int64)
+        self._after = np.full(none, none, dtype=np.int64)
+        for i in range(1, none if settings.window else 0):
+            one, other = self.passages[i - 1], self.passages[i]
+            if one.memo_id == other.memo_id and one.section == other.section:
+                self._before[i], self._after[i - 1] = i - 1, i
         self._label_terms = {}  # only needed while building: free it
         self._postings = Postings(documents)
         self._vocabulary = sorted(self._postings.term_ids)
@@ -292,7 +307,6 @@ class LanguageIndex:
             )
             found = forms + [p for p in parts if p in self._vocabulary_set]
             resolved.append((concept, tuple(dict.fromkeys(found))))
-        resolved = self._publication_words(resolved)
         groups: list[tuple[str, ...]] = []
         if self.lexicon is not None:
             resolved = self._translated(question, resolved, groups)
@@ -315,8 +329,7 @@ class LanguageIndex:
         "deterrence" in a Danish question). A word and its translations are one term
         (``InvertedOkapi.group_scores``).
         """
-        plain = [fold(w, scandinavian=False) for w, _, _ in words(question)]
-        asked = "en" if is_english(plain) else "da"
+        asked = question_language(question)
         mine = self.language.code
         if mine not in self.lexicon.languages:
             return resolved
@@ -350,40 +363,6 @@ class LanguageIndex:
                 groups.append(group)
             out.append((concept, group))
         return out
-
-    @staticmethod
-    def _publication_words(
-        resolved: list[tuple[Concept, tuple[str, ...]]],
-    ) -> list[tuple[Concept, tuple[str, ...]]]:
-        """Words naming the authors ("forfatterne", "the authors") as fillers without index
-        terms when the question asks about something else the index knows.
-
-        "Hvad foreslog forfatterne om forsvarsattachéer?" asks about attachés, not about the
-        authors, whose glossary terms (the publisher's name) would pull it to the colophon;
-        "Hvem er forfatterne?" has nothing else and keeps them. "rapport"/"report" stay
-        content words: the memo's own text names the report ("Rapportens anden del"), and
-        treating them so cost a held-out question.
-        """
-
-        def is_meta(concept: Concept) -> bool:
-            found = [w for w, _, _ in words(concept.source)]
-            content = [fold(w, scandinavian=False) for w in found]
-            content = [w for w in content if w not in ENGLISH_STOP_WORDS and w not in DANISH_STOP_WORDS]
-            return bool(content) and all(w in META_WORDS for w in content)
-
-        meta = [is_meta(c) for c, _ in resolved]
-        if not any(meta):
-            return resolved
-        other = any(
-            found and not m and not c.filler and not c.common
-            for (c, found), m in zip(resolved, meta, strict=True)
-        )
-        if not other:
-            return resolved
-        return [
-            (replace(c, filler=True), ()) if m else (c, found)
-            for (c, found), m in zip(resolved, meta, strict=True)
-        ]
 
     def _weak_verb_forms(self, concept: Concept, stem: str) -> list[str]:
         """Known forms of a question word the index lacks, through its infinitive when it is a
@@ -449,6 +428,18 @@ class LanguageIndex:
             scores = [s * float(self._prior[i]) for i, s in zip(ids, scores, strict=True)]
         return sorted(zip(ids, scores, strict=True), key=lambda pair: (-pair[1], pair[0]))
 
+    def _windowed(self, ranking: Sequence[tuple[int, float]]) -> Ranking:
+        """The ranking with each passage's score raised by ``window`` times its neighbours'."""
+        if isinstance(ranking, Ranking):
+            ids, scores = ranking.ids, ranking.scores
+        else:
+            ids = np.fromiter((i for i, _ in ranking), dtype=np.int64, count=len(ranking))
+            scores = np.fromiter((s for _, s in ranking), dtype=np.float64, count=len(ranking))
+        full = np.zeros(len(self.passages) + 1)  # the last slot stands for "no neighbour"
+        full[ids] = scores
+        context = full[self._before[ids]] + full[self._after[ids]]
+        return Ranking(ids, scores + self.settings.window * context)
+
     def coordinated(self, query: _Query, ranking: Sequence[tuple[int, float]]) -> _Coordinated:
         """Re-order BM25's best passages by score × coverage: Lucene's classic coordination factor.
 
@@ -472,6 +463,8 @@ class LanguageIndex:
         whether the best of them answer it."""
         query = self.resolve(question)
         ranking: Sequence[tuple[int, float]] = self.ranked(query.terms, query.groups)
+        if self.settings.window and len(ranking) > 1:
+            ranking = self._windowed(ranking)
         if memos is not None and not self.memo_ids <= memos:
             ranking = [(i, s) for i, s in ranking if self.passages[i].memo_id in memos]
         ranking = self.coordinated(query, ranking)
@@ -479,7 +472,13 @@ class LanguageIndex:
         # may rank a passage that matches one rare word above one that matches them all.
         answered = self.decision.answered(question, query.concepts, ranking, ranking.coverages)
         tentative = not answered and self.decision.tentative(query.concepts, ranking, ranking.coverages)
-        return _Search(self, query, ranking, answered, tentative, self._best_possible(query))
+        scale = self._best_possible(query)
+        if query.groups and question_language(question) != self.language.code:
+            # Evidence through translation is weaker than the question's own words: a Danish
+            # question that a Danish memo answers should not be answered from an English one
+            # that shares a translated word ("pension").
+            scale /= _TRANSLATED_WEIGHT
+        return _Search(self, query, ranking, answered, tentative, scale)
 
     def _best_possible(self, query: _Query) -> float:
         """What a passage matching every question word would score at most, by the weights of
@@ -575,6 +574,13 @@ class LanguageIndex:
 
 
 _STOP_WORDS = DANISH_STOP_WORDS | ENGLISH_STOP_WORDS
+
+
+def question_language(question: str) -> str:
+    """ "en" or "da": the language a question is written in, by its stop words."""
+    return "en" if is_english([fold(w, scandinavian=False) for w, _, _ in words(question)]) else "da"
+
+
 _YEAR_RE = re.compile(r"^(19|20)\d\d$")
 # How much a passage of a memo is preferred per word of its title the question uses.
 _NAMED_MEMO_BONUS = 0.25

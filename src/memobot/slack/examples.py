@@ -1,7 +1,8 @@
 """Example questions taken from the knowledge base itself, for help texts and no-answer replies.
 
-They are generated from the memos' recommendation roles (Danish) and the glossary (English),
-and only kept when the index really answers them from inside that role's section, so an
+They are generated from the memos' recommendation roles and section headings (in each memo's
+language) and the glossary (English), and only kept when the index really answers them from
+inside that heading's section, so an
 example a user copies always works. Cached per knowledge-base version, computed once (callers
 arriving meanwhile wait for it), and the search stops as soon as it has enough: a knowledge base
 of hundreds of memos would otherwise cost one question per role of every memo.
@@ -10,6 +11,7 @@ of hundreds of memos would otherwise cost one question per role of every memo.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 
 from ..retrieval import Index
 
@@ -37,7 +39,7 @@ def example_questions(index: Index, limit: int = 4) -> tuple[str, ...]:
             cached = _CACHE.get(key)
         if cached is not None:
             return cached
-        danish, english = _role_questions(index, limit), _glossary_questions(index, limit)
+        danish, english = _heading_questions(index, limit), _glossary_questions(index, limit)
         mixed = [q for pair in zip(danish, english, strict=False) for q in pair]
         mixed += danish[len(english) :] + english[len(danish) :]
         result = tuple(mixed[:limit])
@@ -48,31 +50,37 @@ def example_questions(index: Index, limit: int = 4) -> tuple[str, ...]:
     return result
 
 
-def _answered_in(index: Index, question: str) -> str | None:
-    """The role heading the top hit sits under, when the question is answered (None otherwise)."""
+# A question about a topic, per memo language: only stop words around the topic, so that the
+# topic alone decides the answer.
+_TOPIC_QUESTION = {"da": "Hvad står der om {topic}?", "en": "What is said about {topic}?"}
+
+
+def _answered_in(index: Index, question: str, heading: str) -> bool:
+    """Whether the question is answered by a passage under ``heading``."""
     answer = index.ask(question, k=1)
-    if not answer.answered or not answer.hits:
-        return None
-    passage = answer.hits[0].passage
-    roles = {role.name for role in index.kb.memo(passage.memo_id).roles}
-    return next((heading for heading in passage.section if heading in roles), None)
+    return answer.answered and bool(answer.hits) and heading in answer.hits[0].passage.section
 
 
-def _role_questions(index: Index, want: int) -> list[str]:
-    """Up to ``want`` Danish questions, one per distinct role name, answered inside that role."""
+def _heading_questions(index: Index, want: int) -> list[str]:
+    """Up to ``want`` questions in a memo's language about its roles, then the headings of its
+    sections of more than one passage (a topic it spends more than a paragraph on), one per
+    distinct topic, each answered inside that role's or heading's section."""
     out: list[str] = []
     tried: set[str] = set()
     for memo in index.kb.memos:
-        for role in memo.roles:
-            if len(out) >= want:
+        template = _TOPIC_QUESTION.get(memo.language)
+        if template is None:
+            continue
+        sections = Counter(p.section[-1] for p in index.kb.passages if p.memo_id == memo.id and p.section)
+        headings = [role.name for role in memo.roles] + [h for h, n in sections.items() if n > 1]
+        for heading in dict.fromkeys(headings):
+            if len(out) >= want or len(tried) >= _MAX_TRIES:
                 return out
-            if role.name in tried:
+            if heading in tried:
                 continue
-            if len(tried) >= _MAX_TRIES:
-                return out
-            tried.add(role.name)
-            question = f"Hvad kan Danmark gøre som {role.name.lower()}?"
-            if _answered_in(index, question) == role.name:
+            tried.add(heading)
+            question = template.format(topic=heading.lower())
+            if _answered_in(index, question, heading):
                 out.append(question)
     return out
 
@@ -92,8 +100,18 @@ def _glossary_questions(index: Index, want: int) -> list[str]:
             continue
         tries += 1
         question = f"What does the memo say about {phrase}?"
-        role = _answered_in(index, question)
+        role = _role_answering(index, question)
         if role and role not in seen:
             seen.add(role)
             out.append(question)
     return out
+
+
+def _role_answering(index: Index, question: str) -> str | None:
+    """The role heading the top hit sits under, when the question is answered (None otherwise)."""
+    answer = index.ask(question, k=1)
+    if not answer.answered or not answer.hits:
+        return None
+    passage = answer.hits[0].passage
+    roles = {role.name for role in index.kb.memo(passage.memo_id).roles}
+    return next((heading for heading in passage.section if heading in roles), None)
