@@ -142,9 +142,13 @@ def test_eval_command(tiny_kb: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("memo", "code", "expected"),
     [
-        ("memo-b", 0, "b-tek-2"),  # the answer comes from the memo asked for
+        ("memo-b", 0, "b-tek-2"),  # from the memo asked for
         ("memo-a", 0, None),  # the other memo does not answer it
-        ("memo-x", 1, "Error: --memo 'memo-x': no memo has that id (the knowledge base has: memo-a, memo-b)\n"),
+        (
+            "memo-x",
+            1,
+            "Error: --memo 'memo-x': no memo has that id (the knowledge base has: memo-a, memo-b)\n",
+        ),
     ],
 )
 def test_ask_memo_restricts_the_answer(tiny_kb: Path, memo: str, code: int, expected: str | None) -> None:
@@ -160,8 +164,9 @@ def test_ask_memo_restricts_the_answer(tiny_kb: Path, memo: str, code: int, expe
 
 
 def test_low_confidence_closest_passages_are_printed_as_such(tiny_kb: Path) -> None:
-    """A question half covered by a passage prints it under a low-confidence notice, no recommendation."""
+    """A question half covered by a passage prints it under a low-confidence notice, alone."""
     result = _memobot("--knowledge", str(tiny_kb), "ask", "kystvagten og vejret")
     assert result.returncode == 0, result.stderr
-    assert "No confident answer in the knowledge base; the closest passages (low confidence):" in result.stdout
+    notice = "No confident answer in the knowledge base; the closest passages (low confidence):"
+    assert notice in result.stdout
     assert "Matching recommendation" not in result.stdout

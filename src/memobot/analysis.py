@@ -23,7 +23,7 @@ from .languages import Language
 from .lemmas import dictionary_lemma
 from .models import GlossaryEntry
 from .wordlists import data_text as _data_text
-from .wordlists import word_list
+from .wordlists import general_words, word_list
 
 __all__ = [
     "COMMON_WORDS",
@@ -269,6 +269,16 @@ _FOLDED_DANISH_STOPS = (
 )
 
 
+@lru_cache(maxsize=1)
+def _general_danish() -> frozenset[str]:
+    """The folded words of the general Danish word list that may head a compound."""
+    return frozenset(
+        folded
+        for folded in map(fold, general_words("da"))
+        if folded not in _FOLDED_DANISH_STOPS and len(folded) >= _MIN_HEAD and folded.isalpha()
+    )
+
+
 def words(text: str) -> list[tuple[str, int, int]]:
     """The words of a text with their character spans (start, end) in it."""
     return [(m.group(), m.start(), m.end()) for m in _WORD_RE.finditer(text)]
@@ -502,22 +512,28 @@ class Analyzer:
             return ()  # no room for a modifier and a head (nor for _split_after_known_modifier)
         whole = self.stem(folded)
         keys, short = self._stem_keys, self._short_stems
+        general_words = _general_danish()
         for i in range(_MIN_MODIFIER, len(folded) - _MIN_HEAD + 1):
+            head_word = folded[i:]
+            # A long head may also be a word of the language the corpus lacks (the general
+            # word list), so that "forsvarsudgifter" ends in "udgifter", not in the corpus's
+            # "gifter".
+            general = len(head_word) >= _SURE_HEAD and head_word in general_words
             # No stem of the rest can be in the lexicon: skip the stemming (speed only). This
             # is _may_start_with_stem, inlined (the rest has at least four letters).
             if (
-                folded[i : i + 4] not in keys
+                not general
+                and folded[i : i + 4] not in keys
                 and folded[i : i + 3] not in short
                 and folded[i : i + 2] not in short
                 and folded[i] not in short
             ):
                 continue
-            head_word = folded[i:]
             head = self.stem(head_word)
             # A head must stem to a word of its own: "militærrådgivere" ends in "givere", which
             # stems to "giv" (of "give"), but its head is "rådgivere"; a three-letter stem
             # would match every "give" and "giver" of a question.
-            if head not in self.lexicon or head == whole or len(head) < _MIN_HEAD:
+            if (head not in self.lexicon and not general) or head == whole or len(head) < _MIN_HEAD:
                 continue
             # A short head must be a word seen on its own: "oner" ends "dimensioner" by chance.
             if len(head_word) < _SURE_HEAD and head_word not in self.known_words:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-__all__ = ["data_text", "word_list"]
+__all__ = ["data_text", "general_words", "word_list"]
 
 
 @cache
@@ -21,3 +21,12 @@ def data_text(name: str, folder: str = "words") -> str:
 def word_list(name: str, folder: str = "words") -> frozenset[str]:
     """The whitespace-separated words of a data file."""
     return frozenset(data_text(name, folder).split())
+
+
+@cache
+def general_words(language: str) -> frozenset[str]:
+    """The words of wordfreq's general word list of a language (lower case; ~30 000 for
+    Danish): what a compound's head may be besides the words of the knowledge base."""
+    from wordfreq import top_n_list
+
+    return frozenset(top_n_list(language, 1_000_000))
