@@ -19,7 +19,7 @@ from .models import GlossaryEntry, KnowledgeBase, Memo, Passage, Recommendation,
 
 __all__ = ["TODO_MARKER", "bundled_knowledge_dir", "knowledge_files", "load_knowledge"]
 
-_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+_ID_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")  # with fullmatch: "evil\n" is no id
 _ID_RULE = "must be a lower-case slug ([a-z0-9][a-z0-9._-]*)"
 # `memobot import` marks what a curator must decide with TODO; no such value may ever serve.
 TODO_MARKER = "TODO"
@@ -53,6 +53,7 @@ _PASSAGE_FIELDS = {
     "text": ("str", True),
     "supports": ("ids", False),
     "note": ("str", False),
+    "page": ("int", False),
 }
 _GLOSSARY_FIELDS = {"en": ("strs", False), "synonyms": ("strs", False), "da": ("strs", True)}
 _MEMO_TOP = {"memo": "map", "roles": "list", "recommendations": "list", "passages": "list"}
@@ -241,7 +242,7 @@ class _Checker:
             if not value.strip():
                 self.problem(path, "must not be empty")
                 return None
-            if kind != "str" and not _ID_RE.match(value):
+            if kind != "str" and not _ID_RE.fullmatch(value):
                 self.problem(path, f"{value!r} {_ID_RULE}")
                 return None
             return value.strip() if kind == "str" else value
@@ -481,6 +482,10 @@ def _load_passages(raw: Any, memo_id: str, needs_links: bool, checker: _Checker)
             checker.state.pending_links.append((checker, path + ("supports", j), rec_id, memo_id))
         if not checker.define(path + ("id",), p["id"]):
             continue
+        page = p.get("page")
+        if page is not None and page < 1:
+            checker.problem(path + ("page",), f"{page} must be a page number (1 or more)")
+            continue
         section = tuple(s.strip() for s in p["section"])
         positions[section] = positions.get(section, 0) + 1
         passages.append(
@@ -493,6 +498,7 @@ def _load_passages(raw: Any, memo_id: str, needs_links: bool, checker: _Checker)
                 supports=tuple(supports),
                 kind=kind,
                 note=p.get("note", ""),
+                page=page,
             )
         )
     return passages
