@@ -18,6 +18,7 @@ structure:
 from __future__ import annotations
 
 import re
+
 from ._layout import SourceLines
 
 __all__ = ["inline", "markdown_lines"]

@@ -22,6 +22,7 @@ such text), text in images (scans need OCR first), and tables (their cells come 
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import statistics
 from collections import Counter
@@ -50,9 +51,10 @@ class _Line:
 
 def pdf_lines(data: bytes, name: str) -> SourceLines:
     """The lines of the PDF ``data`` (named ``name`` in errors)."""
+    if not data.lstrip()[:5] == b"%PDF-":
+        raise MemobotError(f"{name}: not a PDF (a PDF file starts with %PDF-)")
     # pypdf is imported here: only `memobot import` of a PDF needs it.
     import pypdf
-    from pypdf.errors import PdfReadError
 
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
@@ -61,8 +63,10 @@ def pdf_lines(data: bytes, name: str) -> SourceLines:
         pages = [_page_lines(page, number) for number, page in enumerate(reader.pages, 1)]
     except MemobotError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
-        raise MemobotError(f"{name}: not a readable PDF ({type(exc).__name__}: {exc})") from None
+    except Exception as exc:  # a damaged or hostile PDF can make pypdf raise anything
+        if isinstance(exc, RecursionError | MemoryError):
+            exc = type(exc)("nested or large beyond reading")
+        raise MemobotError(f"{name}: not a readable PDF ({exc})") from None
     if not any(pages):
         raise MemobotError(f"{name}: the PDF has no text layer (a scan?); run OCR on it first")
     return _assemble(pages)
@@ -214,7 +218,7 @@ def _pitch(page: list[_Line]) -> float:
     """The usual distance between two lines of a paragraph on this page."""
     gaps = [
         a.y - b.y
-        for a, b in zip(page, page[1:])
+        for a, b in itertools.pairwise(page)
         if a.size == b.size and 0 < a.y - b.y < 3 * a.size and abs(a.x - b.x) < a.size * 4
     ]
     return statistics.median(gaps) if gaps else 0.0

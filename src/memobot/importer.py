@@ -86,14 +86,10 @@ _ABBREVIATIONS = frozenset(
         "e.g", "i.e", "etc", "vs", "mr", "mrs", "dr", "no", "cf", "approx", "st", "prof",
     }
 )  # fmt: skip
+# "E.O", "U.S", "i.e": letters between periods, an abbreviation rather than a sentence end.
+_INITIALS = re.compile(r"(?:[^\W\d_]{1,3}\.)+[^\W\d_]{1,3}")
 _WORD = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*", re.UNICODE)
 
-_RECOMMENDATION_HEADING = re.compile(r"anbefaling|recommendation", re.IGNORECASE)
-_BACK_MATTER = re.compile(
-    r"^(om forfatter\w*|forfatter\w*|kolofon|litteratur\w*|referencer|noter|kilder|"
-    r"about the authors?|authors?|references|notes|sources|bibliography|colophon)$",
-    re.IGNORECASE,
-)
 _DA_WORDS = frozenset("og at det er en til af for på med som der ikke de den har kan vil".split())
 _EN_WORDS = frozenset("the and of to is in that for with as on are by it be this can will".split())
 _LANGUAGE_WORDS = {
@@ -130,6 +126,11 @@ def _heading_name(text: str) -> str:
     return " ".join(text.rstrip(" :").lower().split())
 
 
+def _names_recommendations(name: str) -> bool:
+    """Whether a heading (as ``_heading_name`` gives it) starts with a recommendations name."""
+    return any(name == start or name.startswith(start + " ") for start in _HEADINGS["recommendations"])
+
+
 def _mergeable(previous: str, following: str) -> bool:
     words = len(previous.split())
     return words < _MERGE_BELOW_WORDS and words + len(following.split()) <= _MERGE_MAX_WORDS
@@ -156,6 +157,8 @@ class Block:
     """A heading's level (1 outermost) when the source says it (Markdown, numbering); 0 when not."""
     page: int | None = None
     """1-based page where it starts (PDF), or None."""
+    boxed: bool = False
+    """Text of a table cell or text box (no sentence to finish, not merged with running text)."""
 
 
 @dataclass(frozen=True)
@@ -433,7 +436,9 @@ def parse_blocks(text: str | SourceLines, *, markdown: bool = False) -> tuple[li
             joined = " ".join(_join_lines(current.lines, vocab).replace(_SOFT_HYPHEN, "").split())
             if joined:
                 page = pages[current.line - 1] if pages else None
-                blocks.append(Block(current.kind, joined, current.line, page=page))
+                kind = "paragraph" if current.kind == "cell" else current.kind
+                boxed = current.kind in ("cell", "boxtitle")
+                blocks.append(Block(kind, joined, current.line, page=page, boxed=boxed))
         current = None
 
     for number in range(start, len(lines)):
@@ -463,7 +468,13 @@ def parse_blocks(text: str | SourceLines, *, markdown: bool = False) -> tuple[li
         mid_word = bool(last) and last[-1] in _HYPHENS + _SOFT_HYPHEN
         if number in hints.not_headings:
             close()
-            current = _Open("paragraph", "", [stripped], number + 1, blank_after=True)
+            # A text box's title or a caption is a title of its own; other cells are text.
+            kind = "boxtitle" if _title_like(stripped) and len(stripped.split()) <= 12 else "cell"
+            current = _Open(kind, "", [stripped], number + 1, blank_after=True)
+            continue
+        if (current is None or current.blank_after) and _CAPTION.match(stripped) and _title_like(stripped):
+            close()
+            current = _Open("boxtitle", "", [stripped], number + 1, blank_after=True)
             continue
         # In Markdown, lines without a blank between them are one paragraph: a heading
         # stands after a blank line.
@@ -479,7 +490,9 @@ def parse_blocks(text: str | SourceLines, *, markdown: bool = False) -> tuple[li
         ):
             close()
             heading = " ".join(stripped.split())
-            blocks.append(Block("heading", heading, number + 1, level=_numbered_level(heading)))
+            # The source's own table of contents lists its top-level headings.
+            level = _numbered_level(heading) or (1 if heading in hints.known_headings else 0)
+            blocks.append(Block("heading", heading, number + 1, level=level))
             continue
         if current is not None and (not current.blank_after or _continues(last, stripped)):
             current.lines.append(stripped)
@@ -543,13 +556,15 @@ _UNFINISHED_NOTE = (
 
 def _mark_unfinished(blocks: list[Block]) -> list[Block]:
     """Note paragraphs that stop mid-sentence (cut off, or continued in another column)."""
-    note = _UNFINISHED_NOTE
-    return [
-        replace(b, notes=(*b.notes, note))
-        if b.kind == "paragraph" and not _TERMINAL.search(b.text)
-        else b
-        for b in blocks
-    ]
+    out = []
+    for i, b in enumerate(blocks):
+        # A lead-in ends in the list after it ("… the ISA may" / "• face penalties"); a table
+        # cell has no sentence to finish.
+        before_list = i + 1 < len(blocks) and blocks[i + 1].kind == "bullet"
+        if b.kind == "paragraph" and not b.boxed and not before_list and not _TERMINAL.search(b.text):
+            b = replace(b, notes=(*b.notes, _UNFINISHED_NOTE))
+        out.append(b)
+    return out
 
 
 def _unfinished(block: Block) -> bool:
@@ -567,7 +582,7 @@ def first_sentence(text: str) -> str:
     for m in re.finditer(r"[.!?…][\"”’»)\]]*(?=\s+[\"“‘«(]?[A-ZÆØÅ0-9])", text):
         word = text[: m.start()].split()[-1].lower() if text[: m.start()].split() else ""
         word = word.lstrip('("“‘«')
-        if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+        if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()) or _INITIALS.fullmatch(word):
             continue
         return text[: m.end()]
     return text
@@ -613,6 +628,10 @@ class _Builder:
     """Level of the dropped section being skipped (footnotes, …); 0 when none."""
     dropped: int = 0
     """How many blocks were left out with their section."""
+    recs_level: int = 0
+    """Level of the recommendations heading, when the source gives levels."""
+    last_boxed: bool = False
+    """Whether the last block was a table cell or text box."""
 
     def heading(self, text: str, level: int = 0) -> None:
         name = _heading_name(text)
@@ -623,9 +642,12 @@ class _Builder:
             return
         if self.dropping:
             return
-        if not self.in_recs and _RECOMMENDATION_HEADING.search(text):
+        if self.in_recs and level and self.recs_level and level <= self.recs_level:
+            self.in_recs = False  # a heading as high as the recommendations' one ends them
+        if not self.in_recs and _names_recommendations(name):
             self.in_recs, self.section = True, (*self.section[: max(level - 1, 0)], text)
-        elif _BACK_MATTER.match(text):
+            self.recs_level = level
+        elif name in _HEADINGS["back_matter"]:
             self.in_recs, self.section = False, (text,)
         elif level:
             self.section = (*self.section[: level - 1], text)
@@ -650,14 +672,16 @@ class _Builder:
                 previous = self.passages[-1] if self.passages else None
                 if previous is None or previous.kind != "bullet" or TODO not in previous.section[0]:
                     self.unnamed += 1
-                section = (f"{TODO}: name this section (part {self.unnamed})",)
+                section = (f"{TODO}: name this section (part {self.unnamed}; key points?)",)
         previous = self.passages[-1] if self.passages else None
+        boxed, self.last_boxed = self.last_boxed, block.boxed
         if (
             not self.in_recs
             and block.kind == "paragraph"
             and previous is not None
             and previous.kind == "paragraph"
             and previous.section == section
+            and boxed == block.boxed
             and _mergeable(previous.text, block.text)
         ):
             # Very short paragraphs (a speech's one-sentence lines) make passages too small
@@ -673,8 +697,9 @@ class _Builder:
         pid = f"{self.prefix}-{key}-{self.counts[key]}"
         supports = self._recommend(block, section, key) if self.in_recs else None
         note = "; ".join(block.notes)
+        kind = "heading" if block.kind == "boxtitle" else block.kind
         self.passages.append(
-            DraftPassage(pid, section, block.kind, block.text, supports, note, block.line, block.page)
+            DraftPassage(pid, section, kind, block.text, supports, note, block.line, block.page)
         )
 
     def _recommend(self, block: Block, section: tuple[str, ...], key: str) -> tuple[str, ...]:
@@ -754,8 +779,8 @@ def draft_memo(
     passages = builder.passages
     if not passages:
         raise MemobotError(f"{source or 'the source'}: no text to import (only dropped sections)")
-    if builder.recs:
-        passages = [p if p.supports else _with_supports(p, (TODO,)) for p in passages]
+    # Passages outside the recommendations need no `supports`: the loader gives them the
+    # recommendations of their section, else the memo's top-level ones.
     meta: dict[str, object] = {
         "id": memo_id,
         "title": title or (title_lines[0] if title_lines else f"{TODO}: the memo's title"),
@@ -769,6 +794,7 @@ def draft_memo(
     meta["year"] = year if year is not None else f"{TODO}: year of publication"
     meta["language"] = language
     meta["source_url"] = source_url or f"{TODO}: https://… where a reader finds the original"
+    passages, unflagged = _cap_todos(meta, passages)
     joined = sum(1 for p in passages if "out of reading order" in p.note)
     repairs = [
         "line-end hyphenation joined (real hyphens kept), bullet glyphs removed, line breaks folded",
@@ -776,6 +802,15 @@ def draft_memo(
     ]
     if joined:
         repairs.append(f"{joined} paragraph(s) completed with text found out of reading order")
+    if builder.dropped:
+        repairs.append(f"{builder.dropped} block(s) of dropped sections (notes, contents) left out")
+    if isinstance(text, SourceLines):
+        repairs += [f"{count} {what} left out" for what, count in sorted(text.dropped.items())]
+    if unflagged:
+        repairs.append(
+            f"{unflagged} more suspected spot(s) noted as “check —” without {TODO} (at most "
+            f"{_MAX_TODOS} {TODO}s per draft)"
+        )
     return Draft(
         meta=meta,
         roles=tuple(builder.roles.items()),
@@ -786,6 +821,26 @@ def draft_memo(
     )
 
 
+_MAX_TODOS = 15
+
+
+def _cap_todos(meta: dict[str, object], passages: list[DraftPassage]) -> tuple[list[DraftPassage], int]:
+    """At most ``_MAX_TODOS`` values hold a TODO: metadata and section names first, then the
+    damage notes in reading order; later notes say "check —" and do not block validation."""
+    budget = _MAX_TODOS - sum(TODO in str(v) for v in meta.values())
+    budget -= sum(TODO in " ".join(p.section) or TODO in (p.supports or ()) for p in passages)
+    out, unflagged = [], 0
+    for p in passages:
+        if TODO in p.note:
+            if budget > 0:
+                budget -= 1
+            else:
+                p = replace(p, note=p.note.replace(f"{TODO}: check", "check"))
+                unflagged += 1
+        out.append(p)
+    return out, unflagged
+
+
 def _check_option(option: str, value: str | None) -> None:
     """Refuse a metadata option YAML cannot hold or that would read differently (a control character)."""
     if value is None:
@@ -794,18 +849,12 @@ def _check_option(option: str, value: str | None) -> None:
         raise MemobotError(f"--{option} must not be empty")
     bad = next((c for c in value if not c.isprintable()), None)
     if bad is not None:
-        raise MemobotError(
-            f"--{option} {value!r} holds the control character U+{ord(bad):04X}: remove it"
-        )
+        raise MemobotError(f"--{option} {value!r} holds the control character U+{ord(bad):04X}: remove it")
 
 
 def _printable(text: str) -> str:
     """Text safe for a one-line comment: every unprintable character shown as an escape."""
     return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in text)
-
-
-def _with_supports(p: DraftPassage, supports: tuple[str, ...]) -> DraftPassage:
-    return replace(p, supports=supports)
 
 
 # -- YAML ------------------------------------------------------------------------------------
@@ -853,10 +902,10 @@ def render_yaml(draft: Draft) -> str:
     if draft.roles:
         out += [f"  - id: {_scalar(rid)}\n    name: {_scalar(name)}" for rid, name in draft.roles]
     else:
-        out += [
-            "  - id: central",
-            f"    name: {_scalar(f'{TODO}: name of the memo’s kind of recommendation')}",
-        ]
+        # A memo file names at least one role; with no recommendations yet, this one is unused.
+        language = str(draft.meta.get("language"))
+        name = _LANGUAGE_WORDS.get(language, _LANGUAGE_WORDS["da"])["central"]
+        out += ["  - id: central", f"    name: {_scalar(name)}"]
     if draft.recommendations:
         out += ["", "recommendations:"]
         for rec in draft.recommendations:
@@ -869,7 +918,9 @@ def render_yaml(draft: Draft) -> str:
     else:
         out += [
             "",
-            "# No recommendations were found (no heading such as “Anbefalinger”).",
+            "# No recommendations were found (no heading such as “Anbefalinger”, “Recommendations”,",
+            "# “Issues for Congress”: src/memobot/data/import-headings.yaml). Add them by hand if the",
+            "# text has any, each quoted verbatim from a passage.",
             "recommendations: []",
         ]
     out += ["", "passages:"]
