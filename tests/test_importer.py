@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import stat
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from hypothesis import strategies as st
 
 from memobot import cli
 from memobot.errors import KnowledgeError, MemobotError
-from memobot.importer import count_todos, draft_memo, first_sentence, parse_blocks, render_yaml
+from memobot.importer import count_todos, draft_memo, first_sentence, import_memo, parse_blocks, render_yaml
 from memobot.loader import bundled_knowledge_dir, load_knowledge
 
 # The memo's PDF text exactly as shared (../shared/sources), kept here so CI on a bare clone
@@ -248,7 +250,7 @@ def test_recommendations_are_prefilled_under_a_recommendations_heading() -> None
         ("droner-2024-rec-forsvaret-3", "forsvaret", "droner-2024-rec-forsvaret-1", "Købe flere droner."),
     ]
     assert [(p.id, p.section, p.supports) for p in draft.passages] == [
-        ("droner-2024-indledning-1", ("Indledning",), ("TODO",)),
+        ("droner-2024-indledning-1", ("Indledning",), None),
         ("droner-2024-anbefalinger-1", ("Anbefalinger",), ("droner-2024-rec-anbefalinger-1",)),
         (
             "droner-2024-forsvaret-1",
@@ -265,7 +267,7 @@ def test_recommendations_are_prefilled_under_a_recommendations_heading() -> None
             ("Anbefalinger", "Forsvaret"),
             ("droner-2024-rec-forsvaret-3", "droner-2024-rec-forsvaret-1"),
         ),
-        ("droner-2024-om-forfatterne-1", ("Om forfatterne",), ("TODO",)),
+        ("droner-2024-om-forfatterne-1", ("Om forfatterne",), None),
     ]
     assert draft.meta == {
         "id": "droner-2024",
@@ -370,20 +372,27 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return kb
 
 
-def test_memobot_import_writes_a_draft_into_the_knowledge_directory(cli_env: Path, capsys) -> None:
-    """By default the draft lands in the knowledge directory as ID.yaml, with a summary printed."""
-    assert (
-        cli.main(["import", "memo.txt", "--id", "droner-2024", "--year", "2024", "--publisher", "CMS"]) == 0
-    )
+def test_memobot_import_writes_a_readable_draft_in_the_current_directory(cli_env: Path, capsys) -> None:
+    """By default the draft lands in the current directory as ID.yaml (never in the served
+    knowledge directory), readable by all (0644 under umask 022), with a summary printed."""
+    old = os.umask(0o022)
+    try:
+        code = cli.main(["import", "memo.txt", "--id", "droner-2024", "--year", "2024", "--publisher", "CMS"])
+    finally:
+        os.umask(old)
+    assert code == 0
 
     out = capsys.readouterr().out
-    written = (cli_env / "droner-2024.yaml").read_text(encoding="utf-8")
+    written = Path("droner-2024.yaml")
     assert out == (
-        f"Wrote {cli_env / 'droner-2024.yaml'}: 6 passages (4 paragraphs, 2 bullets) in 4 sections, "
-        "4 recommendations pre-filled, 3 TODO markers to resolve.\n"
-        f"Next: curate it against the PDF, then run `memobot validate {cli_env}`.\n"
+        "Wrote droner-2024.yaml: 6 passages (4 paragraphs, 2 bullets) in 4 sections, "
+        "4 recommendations pre-filled, 1 TODO marker to resolve.\n"
+        "Next: resolve the TODOs and check the draft against the source (docs/curating.md), then "
+        "move it into your knowledge directory and run `memobot validate DIR`.\n"
     )
-    data = yaml.safe_load(written)
+    assert stat.S_IMODE(written.stat().st_mode) == 0o644
+    assert not (cli_env / "droner-2024.yaml").exists()
+    data = yaml.safe_load(written.read_text(encoding="utf-8"))
     assert (data["memo"]["year"], data["memo"]["publisher"]) == (2024, "CMS")
 
 
@@ -399,12 +408,35 @@ def test_memobot_import_writes_a_draft_into_the_knowledge_directory(cli_env: Pat
             "Error: --prefix 'X' must be a lower-case slug ([a-z0-9][a-z0-9._-]*)\n",
         ),
         (["--id", "d", "-o", "nowhere/d.yaml"], "Error: nowhere: no such directory\n"),
+        # hostile values (issue 12): refused before anything is written
+        (
+            ["--id", "evil\n"],
+            "Error: --id 'evil\\n' must be a lower-case slug ([a-z0-9][a-z0-9._-]*)\n",
+        ),
+        (
+            ["--id", "d", "--prefix", "p\n"],
+            "Error: --prefix 'p\\n' must be a lower-case slug ([a-z0-9][a-z0-9._-]*)\n",
+        ),
+        (
+            ["--id", "d", "--title", "a\x07b"],
+            "Error: --title 'a\\x07b' holds the control character U+0007: remove it\n",
+        ),
+        (
+            ["--id", "d", "--publisher", "CMS\nid: x"],
+            "Error: --publisher 'CMS\\nid: x' holds the control character U+000A: remove it\n",
+        ),
+        (["--id", "d", "--series", "  "], "Error: --series must not be empty\n"),
+        (
+            ["--id", "d", "--source-url", "javascript:alert(1)"],
+            "Error: --source-url 'javascript:alert(1)' must be an http(s) URL\n",
+        ),
     ],
 )
 def test_memobot_import_rejects_bad_arguments(cli_env: Path, capsys, argv: list[str], error: str) -> None:
-    """Bad ids and output folders are refused with a message naming the option."""
+    """Bad ids, metadata and output folders are refused with a message naming the option."""
     assert cli.main(["import", "memo.txt", *argv]) == 1
     assert capsys.readouterr().err == error
+    assert not list(Path().glob("*.yaml")) and not list(Path().glob("evil*"))
 
 
 @pytest.mark.parametrize(
@@ -413,12 +445,19 @@ def test_memobot_import_rejects_bad_arguments(cli_env: Path, capsys, argv: list[
         ("missing.txt", "Error: missing.txt: cannot read the file: No such file or directory\n"),
         ("latin1.txt", "Error: latin1.txt: not UTF-8 text (byte 2); convert it first\n"),
         ("empty.txt", "Error: empty.txt: no text to import\n"),
+        ("shy.txt", "Error: shy.txt: no text to import\n"),
+        ("fake.pdf", "Error: fake.pdf: not a PDF (a PDF file starts with %PDF-)\n"),
+        ("broken.pdf", "Error: broken.pdf: not a readable PDF (Stream has ended unexpectedly)\n"),
     ],
 )
 def test_memobot_import_rejects_unusable_sources(cli_env: Path, capsys, source: str, error: str) -> None:
-    """A missing, non-UTF-8 or empty source is an error that names the file."""
+    """A missing, non-UTF-8, empty or invisible (soft hyphens only) source, or a file that is no
+    PDF, is an error that names the file."""
     Path("latin1.txt").write_bytes("Tr\u00e6ning.".encode("latin-1"))
     Path("empty.txt").write_text("\n\n", encoding="utf-8")
+    Path("shy.txt").write_text("\u00ad" * 5000 + "\n" + "\u00ad \u00ad\n", encoding="utf-8")
+    Path("fake.pdf").write_text("just text", encoding="utf-8")
+    Path("broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj <<")
     assert cli.main(["import", source, "--id", "d"]) == 1
     assert capsys.readouterr().err == error
 
@@ -429,10 +468,8 @@ def test_memobot_import_never_overwrites_unless_forced(cli_env: Path, capsys, fo
     target = cli_env / "cms-us-defence-2023.yaml"
     before = target.read_text(encoding="utf-8")
 
-    assert (
-        cli.main(["import", "memo.txt", "--id", "cms-us-defence-2023", *(["--force"] if force else [])])
-        == code
-    )
+    argv = ["import", "memo.txt", "--id", "cms-us-defence-2023", "-o", str(target)]
+    assert cli.main([*argv, *(["--force"] if force else [])]) == code
 
     after = target.read_text(encoding="utf-8")
     if force:
@@ -572,16 +609,14 @@ Disclaimer: These documents were prepared by the Congressional Research Service.
 
 def test_markdown_keeps_text_levels_and_drops_page_furniture() -> None:
     """A scraped Markdown page: title from `#`, navigation/metadata/tables/footnotes dropped, TOC
-    entries are headings, inline markup removed, `##` nests under the heading above it."""
+    entries are headings, inline markup removed, `##` nests under the heading above it; a text
+    box keeps its title as a passage of kind heading, apart from the running text."""
     draft = draft_memo(MD_PAGE, "r1", markdown=True, language="en")
     assert draft.meta["title"] == "A Report Title"
     assert [(p.section, p.kind, p.text) for p in draft.passages] == [
-        (
-            ("Background and Context",),
-            P,
-            "The Jones Act restricts vessels that carry cargo between ports. Text Box Title "
-            "Other Than Honorable (OTH) Discharge. Servicemembers serve well.",
-        ),
+        (("Background and Context",), P, "The Jones Act restricts vessels that carry cargo between ports."),
+        (("Background and Context",), H, "Text Box Title"),
+        (("Background and Context",), P, "Other Than Honorable (OTH) Discharge. Servicemembers serve well."),
         (("Background and Context", "Sub part"), B, "A list item."),
     ]
 
@@ -602,3 +637,13 @@ def test_short_paragraphs_merge_into_passages_of_40_to_150_words(paragraphs, pas
     text = "\n\n".join(" ".join(["ord"] * (n - 1) + ["slut."]) for n in paragraphs)
     draft = draft_memo("\n" + text, "m", language="da")
     assert [len(p.text.split()) for p in draft.passages] == passages
+
+
+def test_a_file_name_with_a_newline_stays_inside_the_header_comment(tmp_path: Path) -> None:
+    """A source file name holding a newline and YAML cannot add lines to the draft (issue 12)."""
+    source = tmp_path / "memo\nmemo:\n  id: evil.txt"
+    source.write_text(_REC_MEMO, encoding="utf-8")
+    _, rendered = import_memo(source, tmp_path / "d.yaml", "droner-2024")
+    first = rendered.splitlines()[0]
+    assert first.startswith("# DRAFT made by `memobot import` from memo\\nmemo:\\n  id: evil.txt on ")
+    assert yaml.safe_load(rendered)["memo"]["id"] == "droner-2024"

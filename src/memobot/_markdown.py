@@ -18,9 +18,10 @@ structure:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
-__all__ = ["MarkdownLines", "markdown_lines"]
+from ._layout import SourceLines
+
+__all__ = ["inline", "markdown_lines"]
 
 _HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _RULE = re.compile(r"^ {0,3}([-*_])(?:\s*\1){2,}\s*$")
@@ -37,27 +38,9 @@ _INNER_UNDERSCORES = re.compile(r"(?<=[^\W_])__+(?=[^\W_])")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>])")
 
 
-@dataclass
-class MarkdownLines:
-    """A Markdown source as plain lines, with what its markup says about structure."""
-
-    lines: list[str]
-    """One plain line per source line ("" where a line was dropped)."""
-    levels: dict[int, int] = field(default_factory=dict)
-    """0-based line index -> heading level, for ``#`` headings."""
-    known_headings: set[str] = field(default_factory=set)
-    """Texts of the page's own table of contents (links to anchors in the page)."""
-    not_headings: set[int] = field(default_factory=set)
-    """0-based indexes of lines that are text whatever they look like (one-cell table rows)."""
-    dropped_tables: int = 0
-    """How many table rows were dropped."""
-    dropped_links: int = 0
-    """How many lines of nothing but links were dropped."""
-
-
-def markdown_lines(text: str) -> MarkdownLines:
+def markdown_lines(text: str) -> SourceLines:
     """The plain lines of a Markdown text, one per source line."""
-    out = MarkdownLines(lines=[])
+    out = SourceLines(lines=[])
     title = ""
     for index, raw in enumerate(text.split("\n")):
         line = _line(raw, index, out)
@@ -66,6 +49,7 @@ def markdown_lines(text: str) -> MarkdownLines:
         elif title and _repeats(line, title):
             # A web page repeats its title (as a heading, or glued to the date): once is enough.
             out.levels.pop(index, None)
+            out.dropped["repeated titles"] += 1
             line = ""
         out.lines.append(line)
     return out
@@ -77,7 +61,7 @@ def _repeats(line: str, title: str) -> bool:
     return line.startswith(title) and len(line[len(title) :].split()) <= 6
 
 
-def _line(raw: str, index: int, out: MarkdownLines) -> str:
+def _line(raw: str, index: int, out: SourceLines) -> str:
     stripped = raw.strip()
     if not stripped or _RULE.match(stripped):
         return ""
@@ -86,18 +70,19 @@ def _line(raw: str, index: int, out: MarkdownLines) -> str:
         out.levels[index] = len(heading.group(1))
         return inline(heading.group(2))
     if _navigation(stripped):
-        out.dropped_links += 1
+        out.dropped["lines of links"] += 1
         for label, target in _LINK.findall(stripped):
             if "#" in target and not target.endswith("#") and inline(label).strip():
                 out.known_headings.add(" ".join(inline(label).split()))
         return ""
     if _METADATA.match(stripped):
+        out.dropped["metadata lines"] += 1
         return ""
     if stripped.startswith("|"):
         cells = [c.strip() for c in stripped.strip("|").split("|")]
         filled = [c for c in cells if c]
         if len(cells) > 1 or len(filled) > 1:
-            out.dropped_tables += 1
+            out.dropped["table rows"] += 1
             return ""
         if not filled:
             return ""

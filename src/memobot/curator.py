@@ -20,11 +20,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the curator's sub-commands to the `memobot` parser."""
     imp = sub.add_parser(
         "import",
-        help="turn a memo's PDF text into a draft knowledge file",
-        description="Turn text extracted from a memo's PDF into a draft memo file with TODO markers "
-        "where a curator must decide. Never overwrites a file unless --force.",
+        help="turn a memo (PDF, Markdown or text) into a draft knowledge file",
+        description="Turn a memo into a draft memo file with TODO markers where a curator must "
+        "decide (at most 15). Never overwrites a file unless --force.",
     )
-    imp.add_argument("source", type=Path, help="the extracted text (UTF-8)")
+    imp.add_argument(
+        "source",
+        type=Path,
+        help="the memo: a PDF, a Markdown file (.md) or plain text (UTF-8, e.g. from pdftotext)",
+    )
     imp.add_argument("--id", required=True, dest="memo_id", help="the memo's id (a lower-case slug)")
     imp.add_argument("--title", help="the memo's title (default: the first line of the text)")
     imp.add_argument("--subtitle", help="its subtitle (default: the lines under the title)")
@@ -35,7 +39,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("--language", choices=("da", "en"), help="language of the text (default: detected)")
     imp.add_argument("--prefix", help="start of passage and recommendation ids (default: the memo id)")
     imp.add_argument(
-        "--output", "-o", type=Path, help="file to write (default: ID.yaml in the knowledge directory)"
+        "--output",
+        "-o",
+        type=Path,
+        help="file to write (default: ID.yaml in the current directory, never the knowledge directory "
+        "a bot serves: a draft is not valid until curated)",
     )
     imp.add_argument("--force", action="store_true", help="overwrite the output file if it exists")
     imp.set_defaults(run=_cmd_import)
@@ -75,7 +83,8 @@ def _year(text: str) -> int:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    output = args.output or config.knowledge_dir(args.knowledge) / f"{args.memo_id}.yaml"
+    # The id is checked (a slug) before anything is written, so it is safe as a file name.
+    output = args.output or Path(f"{args.memo_id}.yaml")
     draft, rendered = import_memo(
         args.source,
         output,
@@ -96,9 +105,13 @@ def _cmd_import(args: argparse.Namespace) -> int:
     print(
         f"Wrote {output}: {len(draft.passages)} passages ({kinds.count('paragraph')} paragraphs, "
         f"{kinds.count('bullet')} bullets) in {sections} sections, "
-        f"{len(draft.recommendations)} recommendations pre-filled, {todos} TODO markers to resolve."
+        f"{len(draft.recommendations)} recommendations pre-filled, "
+        f"{todos} TODO marker{'' if todos == 1 else 's'} to resolve."
     )
-    print(f"Next: curate it against the PDF, then run `memobot validate {output.parent}`.")
+    print(
+        "Next: resolve the TODOs and check the draft against the source (docs/curating.md), then "
+        "move it into your knowledge directory and run `memobot validate DIR`."
+    )
     return 0
 
 

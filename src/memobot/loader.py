@@ -6,7 +6,7 @@ import hashlib
 import re
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from .models import GlossaryEntry, KnowledgeBase, Memo, Passage, Recommendation,
 
 __all__ = ["TODO_MARKER", "bundled_knowledge_dir", "knowledge_files", "load_knowledge"]
 
-_ID_RE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+_ID_RE = re.compile(r"[a-z0-9][a-z0-9._-]*")  # with fullmatch: "evil\n" is no id
 _ID_RULE = "must be a lower-case slug ([a-z0-9][a-z0-9._-]*)"
 # `memobot import` marks what a curator must decide with TODO; no such value may ever serve.
 TODO_MARKER = "TODO"
@@ -53,6 +53,7 @@ _PASSAGE_FIELDS = {
     "text": ("str", True),
     "supports": ("ids", False),
     "note": ("str", False),
+    "page": ("int", False),
 }
 _GLOSSARY_FIELDS = {"en": ("strs", False), "synonyms": ("strs", False), "da": ("strs", True)}
 _MEMO_TOP = {"memo": "map", "roles": "list", "recommendations": "list", "passages": "list"}
@@ -241,7 +242,7 @@ class _Checker:
             if not value.strip():
                 self.problem(path, "must not be empty")
                 return None
-            if kind != "str" and not _ID_RE.match(value):
+            if kind != "str" and not _ID_RE.fullmatch(value):
                 self.problem(path, f"{value!r} {_ID_RULE}")
                 return None
             return value.strip() if kind == "str" else value
@@ -379,6 +380,7 @@ def _load_memo(data: dict, checker: _Checker) -> None:
             )
     if len(state.problems) > problems_before:
         return
+    passages = _default_supports(passages, [rec for _, rec in recs], data.get("passages"))
     state.memos.append(
         Memo(
             id=memo_id,
@@ -395,6 +397,43 @@ def _load_memo(data: dict, checker: _Checker) -> None:
     )
     state.recommendations.extend(rec for _, rec in recs)
     state.passages.extend(passages)
+
+
+def _default_supports(passages: list[Passage], recs: list[Recommendation], raw: Any) -> list[Passage]:
+    """Passages without ``supports`` support the recommendations of their own section.
+
+    A recommendation belongs to the section of the first passage it is quoted from. A passage
+    whose section (or, failing that, an enclosing section) has none supports the memo's
+    top-level recommendations (``parent: null``): a curator writes only the exceptions.
+    """
+    if not recs:
+        return passages
+    explicit = {
+        item["id"]
+        for item in raw
+        if isinstance(item, dict) and "supports" in item and isinstance(item.get("id"), str)
+    }
+    if len(explicit) == len(passages):
+        return passages
+    by_section: dict[tuple[str, ...], list[str]] = {}
+    texts = [(p.section, p.text) for p in passages]
+    for rec in recs:
+        quote = " ".join(rec.text.split())
+        section = next((sec for sec, text in texts if quote in text), None)
+        if section is not None:
+            by_section.setdefault(section, []).append(rec.id)
+    top = [rec.id for rec in recs if rec.parent_id is None] or [recs[0].id]
+    out = []
+    for p in passages:
+        if p.id in explicit:
+            out.append(p)
+            continue
+        section, found = p.section, None
+        while section and found is None:
+            found = by_section.get(section)
+            section = section[:-1]
+        out.append(replace(p, supports=tuple(found or top)))
+    return out
 
 
 def _load_roles(raw: Any, checker: _Checker) -> dict[str, Role]:
@@ -473,13 +512,15 @@ def _load_passages(raw: Any, memo_id: str, needs_links: bool, checker: _Checker)
             checker.problem(path + ("kind",), f"{kind!r} is not one of: {', '.join(_KINDS)}")
             continue
         supports = p.get("supports", [])
-        if needs_links and "supports" not in item:
-            checker.problem(path + ("supports",), "required key is missing (this memo has recommendations)")
-        elif needs_links and "supports" in p and not supports:
+        if needs_links and "supports" in p and not supports:
             checker.problem(path + ("supports",), "must name at least one recommendation")
         for j, rec_id in enumerate(supports):
             checker.state.pending_links.append((checker, path + ("supports", j), rec_id, memo_id))
         if not checker.define(path + ("id",), p["id"]):
+            continue
+        page = p.get("page")
+        if page is not None and page < 1:
+            checker.problem(path + ("page",), f"{page} must be a page number (1 or more)")
             continue
         section = tuple(s.strip() for s in p["section"])
         positions[section] = positions.get(section, 0) + 1
@@ -493,6 +534,7 @@ def _load_passages(raw: Any, memo_id: str, needs_links: bool, checker: _Checker)
                 supports=tuple(supports),
                 kind=kind,
                 note=p.get("note", ""),
+                page=page,
             )
         )
     return passages

@@ -95,6 +95,8 @@ class Passage:
     series, where to find the full text)."""
     note: str = ""
     """Curator's note; never shown as memo text."""
+    page: int | None = None
+    """1-based page of the source where the passage starts (PDF), or None."""
 
     @property
     def section_label(self) -> str:
@@ -148,10 +150,21 @@ class KnowledgeBase:
         return self._rec_by_id[rec_id]
 
     def citation(self, passage: Passage) -> str:
-        """How a passage is cited: "CMS-memo: Title (2023), Anbefalinger › Alliancebrobygger, ¶3"."""
+        """How a passage is cited: "CMS-memo: Title (2023), Anbefalinger › Alliancebrobygger, ¶3",
+        with ", p. 3" when the passage knows its page."""
         memo = self.memo(passage.memo_id)
         prefix = f"{memo.series}: " if memo.series else ""
-        return f"{prefix}{memo.title} ({memo.year}), {passage.section_label}, ¶{passage.position}"
+        page = f", p. {passage.page}" if passage.page is not None else ""
+        return f"{prefix}{memo.title} ({memo.year}), {passage.section_label}, ¶{passage.position}{page}"
+
+    def source_link(self, passage: Passage) -> str:
+        """Where a reader finds the passage: the memo's ``source_url``, at its page when known
+        (``…/memo.pdf#page=3``, the fragment PDF viewers open at; a URL that already has a
+        fragment is left as it is)."""
+        url = self.memo(passage.memo_id).source_url
+        if passage.page is None or "#" in url:
+            return url
+        return f"{url}#page={passage.page}"
 
 
 @dataclass(frozen=True)
