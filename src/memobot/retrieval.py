@@ -221,6 +221,12 @@ class LanguageIndex:
         self.lexicon = lexicon
         self.passages: tuple[Passage, ...] = tuple(kb.passages if passages is None else passages)
         self.memo_ids = frozenset(p.memo_id for p in self.passages)
+        self._memo_numbers = {
+            memo_id: n for n, memo_id in enumerate(dict.fromkeys(p.memo_id for p in self.passages))
+        }
+        self._memo_of = np.fromiter(
+            (self._memo_numbers[p.memo_id] for p in self.passages), dtype=np.int32, count=len(self.passages)
+        )
         self.analyzer = analyzer_for(
             self.language, self._corpus_texts(self.passages), kb.glossary if glossary is None else glossary
         )
@@ -428,6 +434,18 @@ class LanguageIndex:
             scores = [s * float(self._prior[i]) for i, s in zip(ids, scores, strict=True)]
         return sorted(zip(ids, scores, strict=True), key=lambda pair: (-pair[1], pair[0]))
 
+    def _only(
+        self, ranking: Sequence[tuple[int, float]], memos: frozenset[str]
+    ) -> Sequence[tuple[int, float]]:
+        """The ranking's passages of ``memos`` only (one array mask, not a walk of the ranking)."""
+        if not isinstance(ranking, Ranking):
+            return [(i, s) for i, s in ranking if self.passages[i].memo_id in memos]
+        wanted = np.fromiter(
+            (n for memo_id, n in self._memo_numbers.items() if memo_id in memos), dtype=np.int32
+        )
+        keep = np.isin(self._memo_of[ranking.ids], wanted)
+        return Ranking(ranking.ids[keep], ranking.scores[keep])
+
     def _windowed(self, ranking: Sequence[tuple[int, float]]) -> Ranking:
         """The ranking with each passage's score raised by ``window`` times its neighbours'."""
         if isinstance(ranking, Ranking):
@@ -466,7 +484,7 @@ class LanguageIndex:
         if self.settings.window and len(ranking) > 1:
             ranking = self._windowed(ranking)
         if memos is not None and not self.memo_ids <= memos:
-            ranking = [(i, s) for i, s in ranking if self.passages[i].memo_id in memos]
+            ranking = self._only(ranking, memos)
         ranking = self.coordinated(query, ranking)
         # A question counts as answered when one of the top hits covers enough of it; BM25
         # may rank a passage that matches one rare word above one that matches them all.
@@ -645,6 +663,17 @@ class Index:
             for (language, memo_id), passages in groups.items()
         )
         self._names = self._memo_names() if len(kb.memos) > 1 else ()
+        # Term -> the memos it names / whose title it is in; year -> its memos.
+        self._naming: dict[str, list[str]] = {}
+        self._titled: dict[str, list[str]] = {}
+        for names in self._names:
+            for term in names.naming:
+                self._naming.setdefault(term, []).append(names.memo_id)
+            for term in names.title:
+                self._titled.setdefault(term, []).append(names.memo_id)
+        self._by_year: dict[int, list[str]] = {}
+        for memo in kb.memos:
+            self._by_year.setdefault(memo.year, []).append(memo.id)
         self.load_seconds = time.perf_counter() - started
 
     def _memo_names(self) -> tuple[_MemoNames, ...]:
@@ -695,21 +724,21 @@ class Index:
         if not self._names:
             return frozenset(), frozenset(), {}
         asked, source = self._question_terms(question)
-        years = {int(w) for w, _, _ in words(question) if _YEAR_RE.match(w)}
         named: set[str] = set()
         naming_words: set[str] = set()
         preferred: dict[str, int] = {}
-        for names in self._names:
-            hits = names.naming & asked
-            if hits:
-                named.add(names.memo_id)
-                naming_words.update(source[t] for t in hits)
-            preferred[names.memo_id] = len(names.title & asked)
-        by_year = {m.id for m in self.kb.memos if m.year in years}
+        for term in asked:
+            for memo_id in self._naming.get(term, ()):
+                named.add(memo_id)
+                naming_words.add(source[term])
+            for memo_id in self._titled.get(term, ()):
+                preferred[memo_id] = preferred.get(memo_id, 0) + 1
+        years = {int(w) for w, _, _ in words(question) if _YEAR_RE.match(w) and int(w) in self._by_year}
+        by_year = {memo_id for year in years for memo_id in self._by_year[year]}
         if by_year and len(by_year) < len(self.kb.memos):
             # A year narrows the named memos ("talen i 2021"), or names memos by itself.
             named = (named & by_year) or named or by_year
-            naming_words.update(str(y) for y in years if any(m.year == y for m in self.kb.memos))
+            naming_words.update(str(y) for y in years)
         return frozenset(named), frozenset(naming_words), preferred
 
     def ask(self, question: str, k: int = 3, offset: int = 0, memos: frozenset[str] | None = None) -> Answer:
