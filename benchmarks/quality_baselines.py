@@ -29,9 +29,15 @@ from memobot.retrieval import Index
 ROOT = Path(__file__).resolve().parent.parent
 # shared/ sits beside the checkout; a git worktree may be one level further down.
 SHARED = next(
-    (d / "shared" for d in ROOT.parents if (d / "shared" / "sources").is_dir()), ROOT.parent / "shared"
+    (d / "shared" for d in ROOT.parents[:2] if (d / "shared" / "sources").is_dir()), ROOT.parent / "shared"
 )
-SOURCE = SHARED / "sources" / "cms-memo-us-defence-policy-in-change.da.txt"
+# The memo's text: shared/sources when it is beside the checkout, else the copy the tests keep
+# (a bare clone has no shared/).
+_MEMO = "cms-memo-us-defence-policy-in-change.da.txt"
+SOURCE = next(
+    (p for p in (SHARED / "sources" / _MEMO, ROOT / "tests" / "fixtures" / _MEMO) if p.is_file()),
+    ROOT / "tests" / "fixtures" / _MEMO,
+)
 DEFAULT_FILES = [
     SHARED / "eval" / "dev-questions.yaml",
     ROOT / "tests" / "eval-questions.yaml",
@@ -93,7 +99,7 @@ def main(argv: list[str]) -> int:
     files = [Path(a) for a in argv] or [f for f in DEFAULT_FILES if f.exists()]
     docs = chunks(join_hyphenation(SOURCE.read_text(encoding="utf-8")))
     index = Index(load_knowledge(bundled_knowledge_dir()))
-    print(f"{len(docs)} blank-line chunks of {SOURCE.name}\n")
+    print(f"{len(docs)} blank-line chunks of {SOURCE.relative_to(SOURCE.parents[2])}\n")
     print(f"{'file':28} {'system':34} {'hit@1':>6} {'hit@3':>6} {'off-topic':>9}")
     for path in files:
         questions = load_questions(path)

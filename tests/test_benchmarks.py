@@ -38,3 +38,26 @@ def test_retrieval_benchmark_quick_runs() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "| 1,000 |" in done.stdout
+
+
+@pytest.mark.slow
+def test_quality_baselines_run_on_a_bare_clone_without_shared(tmp_path: Path) -> None:
+    """The README's reproduce command works without a ../shared checkout: the memo's text comes
+    from tests/fixtures (it crashed with FileNotFoundError before)."""
+    import shutil
+
+    repo = tmp_path / "clone"
+    shutil.copytree(ROOT / "benchmarks", repo / "benchmarks", ignore=shutil.ignore_patterns("data"))
+    shutil.copytree(ROOT / "tests" / "fixtures", repo / "tests" / "fixtures")
+    shutil.copy(ROOT / "tests" / "eval-questions.yaml", repo / "tests")
+    done = subprocess.run(
+        [sys.executable, str(repo / "benchmarks" / "quality_baselines.py")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=repo,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "blank-line chunks of tests/fixtures/cms-memo-us-defence-policy-in-change.da.txt" in done.stdout
+    assert "eval-questions.yaml" in done.stdout and "memobot" in done.stdout

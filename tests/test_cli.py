@@ -170,3 +170,75 @@ def test_low_confidence_closest_passages_are_printed_as_such(tiny_kb: Path) -> N
     notice = "No confident answer in the knowledge base; the closest passages (low confidence):"
     assert notice in result.stdout
     assert "Matching recommendation" not in result.stdout
+
+
+# --- issue 11's CLI defects, each pinned ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--knowledge", "{kb}", "ask", "--json", "kystvagten"),
+        ("ask", "--knowledge", "{kb}", "--json", "kystvagten"),  # refused before: option after the command
+        ("ask", "--json", "kystvagten", "--knowledge", "{kb}"),
+        (
+            "--knowledge",
+            "/nonexistent",
+            "ask",
+            "--knowledge",
+            "{kb}",
+            "--json",
+            "kystvagten",
+        ),  # the later wins
+    ],
+)
+def test_knowledge_is_accepted_before_or_after_the_command(tiny_kb: Path, args: tuple) -> None:
+    """`--knowledge DIR` works on either side of the sub-command (docs/performance.md uses it after)."""
+    result = _memobot(*(a.format(kb=tiny_kb) for a in args))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["results"][0]["memo_id"] == "memo-a"
+
+
+def test_validate_and_eval_take_knowledge_after_the_command(tiny_kb: Path) -> None:
+    """The other commands accept it after their name too."""
+    result = _memobot("validate", "--knowledge", str(tiny_kb))
+    assert result.returncode == 0 and "2 memos" in result.stdout
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\t"])
+def test_an_empty_question_is_an_error(tiny_kb: Path, question: str) -> None:
+    """`memobot ask ""` is a user mistake: one line and exit 1 (it printed "No good answer", exit 0)."""
+    result = _memobot("--knowledge", str(tiny_kb), "ask", question)
+    assert result.returncode == 1
+    assert result.stderr == (
+        "Error: the question is empty: give a question, or none to read them from standard input\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("k", "note"), [("5", "(3 excerpts relevant enough; -k 5 shows up to 5.)"), ("3", None)]
+)
+def test_fewer_relevant_excerpts_than_k_says_so(tiny_kb: Path, k: str, note: str | None) -> None:
+    """-k is a maximum: when fewer passages are relevant the text output says how many, so "-k 5"
+    showing two is explained rather than looking broken."""
+    result = _memobot("--knowledge", str(tiny_kb), "ask", "-k", k, "Danmark")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("(score ") == 3
+    assert (note in result.stdout) if note else ("relevant enough" not in result.stdout)
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("kyst\x07vagten\x1b[2J", "Q: kyst\\x07vagten\\x1b[2J"),
+        ("kystvagten\x9b31m", "Q: kystvagten\\x9b31m"),
+        ("kyst\u202evagten", "Q: kyst\\u202evagten"),
+    ],
+)
+def test_control_characters_from_stdin_are_never_echoed_raw(tiny_kb: Path, typed: str, shown: str) -> None:
+    """Escape sequences, bells, C1 controls and bidi overrides typed into stdin are printed
+    visibly escaped, never sent to the terminal as they are."""
+    result = _memobot("--knowledge", str(tiny_kb), "ask", stdin=typed + "\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == shown
+    assert not any(c in result.stdout for c in "\x07\x1b\x9b\u202e")

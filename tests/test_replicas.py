@@ -184,12 +184,15 @@ def test_a_replica_killed_mid_burst_leaves_the_other_answering(
     posted when it died (Slack does not retry an acknowledged event)."""
     a, b = replicas
     acked_by: dict[str, str] = {}
+    questions: dict[str, str] = {}
     lock = threading.Lock()
     killed = threading.Event()
 
     def send(n: int) -> None:
         payload = event_callback(app_mention(_question(n)))
         ts = payload["event"]["ts"]
+        with lock:
+            questions[_question(n)] = ts
         body = json_body(payload)
         order = [a, b] if n % 2 == 0 else [b, a]
         for attempt, replica in enumerate(order + [b, b]):  # Slack: the original, then up to 3 retries
@@ -218,7 +221,10 @@ def test_a_replica_killed_mid_burst_leaves_the_other_answering(
     assert sum(1 for ts in acked_by if acked_by[ts] == "B") >= 30
     assert len(unanswered) <= 8  # at most what A had in hand (its 8 answer threads)
     print(f"\nkilled mid-burst: {len(unanswered)} of 60 acknowledged by A and lost with it")
-    assert len(QuestionLog(store, StoreSettings(url="redis://x")).recent(1)) == 60 - len(unanswered)
+    # The log has every answered question; A may also have logged one it then died before posting.
+    logged = {r.question for r in QuestionLog(store, StoreSettings(url="redis://x")).recent(1)}
+    posted = {q for q, ts in questions.items() if replies[ts]}
+    assert posted <= logged and len(logged) <= 60
 
 
 # --- Socket Mode --------------------------------------------------------------------------------

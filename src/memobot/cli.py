@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
@@ -47,7 +48,22 @@ def answer_to_json(answer: Answer, index: Index) -> dict:
     }
 
 
-def _format_answer(answer: Answer) -> str:
+_INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Control characters (and bidirectional overrides) a terminal would act on instead of showing."""
+
+
+def _visible(text: str) -> str:
+    """``text`` safe for a terminal: control characters shown as ``\\x07`` / ``\\u202e``."""
+    return _INVISIBLE.sub(
+        lambda m: f"\\x{ord(m[0]):02x}" if ord(m[0]) < 0x100 else f"\\u{ord(m[0]):04x}", text
+    )
+
+
+def _format_answer(answer: Answer, k: int | None = None) -> str:
+    return _visible(_answer_text(answer, k))
+
+
+def _answer_text(answer: Answer, k: int | None) -> str:
     wrap = textwrap.TextWrapper(width=_WIDTH, initial_indent="   ", subsequent_indent="   ")
     lines = [f"Q: {answer.question}", ""]
     if not answer.answered and not answer.tentative:
@@ -64,6 +80,10 @@ def _format_answer(answer: Answer) -> str:
         if hit.matched_terms:
             lines.append(f"   matched: {', '.join(hit.matched_terms)}")
         lines.append("")
+    if k is not None and len(answer.hits) < k:
+        found = len(answer.hits)
+        lines.append(f"({found} excerpt{'s' if found != 1 else ''} relevant enough; -k {k} shows up to {k}.)")
+        lines.append("")
     rec = answer.recommendation
     if rec is not None:
         lines.append(f"Matching recommendation ({rec.role}):")
@@ -76,6 +96,8 @@ def _index(args: argparse.Namespace) -> Index:
 
 
 def _cmd_ask(args: argparse.Namespace) -> int:
+    if args.question is not None and not args.question.strip():
+        raise MemobotError("the question is empty: give a question, or none to read them from standard input")
     index = _index(args)
     memos = None
     if args.memo:
@@ -93,7 +115,7 @@ def _cmd_ask(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(answer_to_json(answer, index), ensure_ascii=False), flush=True)
         else:
-            print(_format_answer(answer), end="\n\n" if args.question is None else "\n", flush=True)
+            print(_format_answer(answer, args.k), end="\n\n" if args.question is None else "\n", flush=True)
     return 0
 
 
@@ -166,6 +188,14 @@ def _parser() -> argparse.ArgumentParser:
 
     for register in _EXTRA_COMMANDS:
         register(sub)
+    # `memobot ask --knowledge DIR …` as well as `memobot --knowledge DIR ask …`: every
+    # sub-command takes it too. SUPPRESS keeps the sub-command from overwriting a value given
+    # before it with its own default.
+    for command in sub.choices.values():
+        if not any("--knowledge" in action.option_strings for action in command._actions):
+            command.add_argument(
+                "--knowledge", metavar="DIR", default=argparse.SUPPRESS, help="knowledge directory (as above)"
+            )
     return parser
 
 
