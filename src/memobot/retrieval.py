@@ -440,10 +440,9 @@ class LanguageIndex:
         """The ranking's passages of ``memos`` only (one array mask, not a walk of the ranking)."""
         if not isinstance(ranking, Ranking):
             return [(i, s) for i, s in ranking if self.passages[i].memo_id in memos]
-        wanted = np.fromiter(
-            (n for memo_id, n in self._memo_numbers.items() if memo_id in memos), dtype=np.int32
-        )
-        keep = np.isin(self._memo_of[ranking.ids], wanted)
+        allowed = np.zeros(len(self._memo_numbers), dtype=bool)
+        allowed[[n for memo_id, n in self._memo_numbers.items() if memo_id in memos]] = True
+        keep = allowed[self._memo_of[ranking.ids]]
         return Ranking(ranking.ids[keep], ranking.scores[keep])
 
     def _windowed(self, ranking: Sequence[tuple[int, float]]) -> Ranking:
