@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from memobot.evaluate import evaluate, load_questions
+from memobot.evaluate import evaluate, load_question_file, load_questions
 from memobot.loader import bundled_knowledge_dir, load_knowledge
 from memobot.retrieval import Index
 
@@ -94,3 +94,44 @@ def test_sixth_holdout_question_file(index: Index) -> None:
 def test_dev_question_file(index: Index) -> None:
     """The shared dev questions stay above the issue's targets."""
     _check(index, DEV, DEV_FLOOR)
+
+
+# --- every memo loaded together: the CMS memo and the six dev-corpus memos -------------------
+
+DEV_CORPUS = HERE / "dev-corpus"
+
+
+@pytest.fixture(scope="module")
+def all_memos(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    """The bundled knowledge base and the dev-corpus memos in one knowledge directory."""
+    directory = tmp_path_factory.mktemp("all-memos")
+    for source in [*bundled_knowledge_dir().glob("*.yaml"), *(DEV_CORPUS / "knowledge").glob("*.yaml")]:
+        (directory / source.name).write_bytes(source.read_bytes())
+    return Index(load_knowledge(directory))
+
+
+# Floors a little under what benchmarks/quality_multi.py measured with every memo loaded
+# (README, "Retrieval quality"); hit@k counts low-confidence closest passages, as shown.
+MULTI_FLOOR = {
+    "aabningstale-2019": {"hit@3": 0.30, "off_topic_rejection": 0.6},
+    "aabningstale-2021": {"hit@3": 0.45, "off_topic_rejection": 1.0},
+    "aabningstale-2022": {"hit@3": 0.50, "off_topic_rejection": 1.0},
+    "crs-r47324": {"hit@3": 0.60, "off_topic_rejection": 1.0},
+    "crs-r48903": {"hit@3": 0.75, "off_topic_rejection": 1.0},
+    "crs-r48907": {"hit@3": 0.60, "off_topic_rejection": 1.0},
+}
+
+
+@pytest.mark.parametrize("memo", sorted(MULTI_FLOOR))
+def test_dev_corpus_memos_with_every_memo_loaded(all_memos: Index, memo: str) -> None:
+    """Each dev-corpus memo's tuned-on questions stay above the floor with all seven memos loaded."""
+    questions = load_question_file(DEV_CORPUS / "questions" / f"{memo}.yaml")
+    scores = evaluate(all_memos, questions.questions, memo=questions.memo).scores
+    below = {k: round(scores[k], 3) for k, v in MULTI_FLOOR[memo].items() if scores[k] < v}
+    assert not below, f"below the floor {MULTI_FLOOR[memo]}: {below}"
+
+
+@pytest.mark.skipif(not DEV.exists(), reason="shared/eval is not beside this checkout")
+def test_dev_question_file_with_every_memo_loaded(all_memos: Index) -> None:
+    """The shared dev questions lose nothing when the six other memos are loaded beside the CMS memo."""
+    _check(all_memos, DEV, {"hit@1": 1.0, "hit@3": 1.0})
