@@ -30,6 +30,7 @@ from .languages import LANGUAGES
 from .lexicon import Lexicon, bundled_lexicon, is_word
 from .models import Answer, GlossaryEntry, Hit, KnowledgeBase, Passage, Recommendation
 from .postings import InvertedOkapi, Postings, Ranking, TermWeights
+from .wordlists import word_list
 
 __all__ = ["DEFAULT_SETTINGS", "Index", "IndexSettings", "LanguageIndex"]
 
@@ -441,7 +442,7 @@ class LanguageIndex:
         if not isinstance(ranking, Ranking):
             return [(i, s) for i, s in ranking if self.passages[i].memo_id in memos]
         allowed = np.zeros(len(self._memo_numbers), dtype=bool)
-        allowed[[n for memo_id, n in self._memo_numbers.items() if memo_id in memos]] = True
+        allowed[[self._memo_numbers[m] for m in memos if m in self._memo_numbers]] = True
         keep = allowed[self._memo_of[ranking.ids]]
         return Ranking(ranking.ids[keep], ranking.scores[keep])
 
@@ -583,10 +584,11 @@ class LanguageIndex:
             labels.setdefault(
                 f"{self.kb.memo(self.passages[i].memo_id).title}: {self.passages[i].section_label}"
             )
-        if len(labels) < limit:
-            for memo in self.kb.memos:
-                for role in memo.roles:
-                    labels.setdefault(f"{memo.title}: {role.name}")
+        for memo in self.kb.memos:
+            for role in memo.roles:
+                if len(labels) >= limit:
+                    return tuple(labels)
+                labels.setdefault(f"{memo.title}: {role.name}")
         return tuple(list(labels)[:limit])
 
 
@@ -598,6 +600,7 @@ def question_language(question: str) -> str:
     return "en" if is_english([fold(w, scandinavian=False) for w, _, _ in words(question)]) else "da"
 
 
+_DOCUMENT_WORDS = word_list("document.txt")
 _YEAR_RE = re.compile(r"^(19|20)\d\d$")
 # How much a passage of a memo is preferred per word of its title the question uses.
 _NAMED_MEMO_BONUS = 0.25
@@ -732,12 +735,18 @@ class Index:
                 naming_words.add(source[term])
             for memo_id in self._titled.get(term, ()):
                 preferred[memo_id] = preferred.get(memo_id, 0) + 1
-        years = {int(w) for w, _, _ in words(question) if _YEAR_RE.match(w) and int(w) in self._by_year}
+        tokens = [fold(w, scandinavian=False) for w, _, _ in words(question)]
+        years = {int(w) for w in tokens if _YEAR_RE.match(w) and int(w) in self._by_year}
         by_year = {memo_id for year in years for memo_id in self._by_year[year]}
-        if by_year and len(by_year) < len(self.kb.memos):
-            # A year narrows the named memos ("talen i 2021"), or names memos by itself.
+        if by_year and any(w in _DOCUMENT_WORDS for w in tokens):
+            # "talen i 2021", "the 2026 report": the year names the memos of that year.
             named = (named & by_year) or named or by_year
             naming_words.update(str(y) for y in years)
+        else:
+            # A year alone may be what the question is about ("hvad skete der i 2020?"): it
+            # prefers the memos of that year, as two title words would.
+            for memo_id in by_year:
+                preferred[memo_id] = preferred.get(memo_id, 0) + 2
         return frozenset(named), frozenset(naming_words), preferred
 
     def ask(self, question: str, k: int = 3, offset: int = 0, memos: frozenset[str] | None = None) -> Answer:
