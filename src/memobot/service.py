@@ -363,7 +363,17 @@ class KnowledgeService:
             "load_seconds": round(serving.seconds, 4),
             "stale": last is not None and not last.ok,
             "reloads": history.reloads,
-            "last_reload_ok": None if last is None else last.ok,
+            # The latest reload without its problems or changes (those name files and ids).
+            "last_reload": None
+            if last is None
+            else {
+                "number": last.number,
+                "trigger": last.trigger,
+                "ok": last.ok,
+                "seconds": round(last.seconds, 4),
+                "version": last.version,
+                "finished_at": _iso(last.finished_at),
+            },
             "last_error_at": _iso_seconds(history.last_error_at),
         }
         self._health = (serving, history, health)
