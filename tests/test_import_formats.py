@@ -24,7 +24,6 @@ CURATED = load_knowledge(bundled_knowledge_dir())
 CMS = [p for p in CURATED.passages if p.memo_id == "cms-us-defence-2023"]
 
 
-
 @pytest.fixture(scope="module")
 def pdf_draft(tmp_path_factory):
     out = tmp_path_factory.mktemp("pdf") / "cms.yaml"
@@ -97,11 +96,12 @@ def test_page_in_citation_and_link(tmp_path: Path, page, url, citation_end, link
     if page is not None:
         passage["page"] = page
     data = {
-        "memo": {"id": "m", "title": "T", "publisher": "P", "year": 2024, "language": "da", "source_url": url},
+        "memo": {"id": "m", "title": "T", "publisher": "P", "year": 2024, "language": "da"},
         "roles": [{"id": "central", "name": "C"}],
         "recommendations": [],
         "passages": [passage],
     }
+    data["memo"]["source_url"] = url
     (tmp_path / "m.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
     kb = load_knowledge(tmp_path)
     assert kb.citation(kb.passages[0]).endswith(citation_end)
@@ -229,7 +229,7 @@ def test_crs_markdown_keeps_every_body_sentence_and_drops_footnotes(name: str) -
     assert not [p for p in draft.passages if first_note in p.text]
 
 
-@pytest.mark.parametrize("name", ["da-aabningstale-2019.txt", "da-aabningstale-2021.txt", "da-aabningstale-2022.txt"])
+@pytest.mark.parametrize("name", [f"da-aabningstale-{year}.txt" for year in (2019, 2021, 2022)])
 def test_a_speech_keeps_every_line_in_order_in_passages_of_40_to_150_words(name: str) -> None:
     """A speech (one sentence per paragraph, no headings): every paragraph of the source is in
     exactly one passage, in order, and the passages hold 40–150 words (the last may hold fewer)."""
