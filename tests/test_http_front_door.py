@@ -135,7 +135,7 @@ def test_bad_signature_headers_are_401_with_the_reason(
     with caplog.at_level(logging.INFO):
         reply = bot.post(b"[", JSON, headers)
     assert reply.status == 401
-    [record] = _records(caplog)
+    [record] = [r for r in _records(caplog) if r.name == "memobot.slack.http"]
     assert record.getMessage() == f"refused a request from 127.0.0.1: 401 {why}"
 
 
@@ -250,3 +250,25 @@ def test_a_forged_thread_ts_is_never_passed_on(
     assert bot.post(json_body(event_callback(event)), JSON).status == 200
     [call] = fake_slack.wait_for("chat.postMessage")
     assert call.params["thread_ts"] == event["ts"]
+
+
+def test_healthz_shows_no_path_and_no_file_content(fake_slack: FakeSlackAPI, tmp_path: Path) -> None:
+    """After a refused reload whose problem quotes a file's content, /healthz says "stale" and
+    nothing else of it: no directory, no problem text; `memobot status` (the service's status)
+    keeps the details. Between reloads it is the same precomputed answer."""
+    from tests.conftest import MEMO_A, write_kb
+
+    kb = write_kb(tmp_path / "kb", {"a.yaml": MEMO_A})
+    service = KnowledgeService(kb)
+    with running_http_bot(fake_slack, service, tmp_path) as bot:
+        first = bot.get("/healthz").body
+        assert service.health() is service.health()
+        secret = "AKIAIOSFODNN7EXAMPLEwJalrXUtnFEMI"
+        (kb / "a.yaml").write_text(MEMO_A.replace("https://example.org/arktis", secret), encoding="utf-8")
+        assert service.reload(trigger="test").ok is False
+        reply = bot.get("/healthz")
+    health = reply.json()
+    assert health["stale"] is True and health["last_reload"]["ok"] is False
+    assert secret not in reply.body.decode() and str(tmp_path) not in reply.body.decode()
+    assert str(tmp_path) not in first.decode()
+    assert any(secret in problem for problem in service.status().last_error)

@@ -51,7 +51,7 @@ def _damage(kind: str, directory: Path) -> tuple[str, ...]:
     if kind == "removed while loading":
         # Listed, then gone when read: what a file deleted in the middle of a reload looks like.
         bad.symlink_to(directory / "deleted-meanwhile.yaml")
-        return (f"{bad}: cannot read the file: No such file or directory",)
+        return (f"{bad}: symbolic link to a file that does not exist",)
     if kind == "directory gone":
         shutil.rmtree(directory)
         return (f"{directory}: not a directory",)

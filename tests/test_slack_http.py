@@ -108,14 +108,16 @@ def test_stale_timestamp_is_refused(bot: BotUnderTest, fake_slack: FakeSlackAPI)
 
 
 def test_healthz_reports_the_knowledge_base(bot: BotUnderTest, bundled_service: KnowledgeService) -> None:
-    """GET /healthz answers JSON with the knowledge base's version, size, load time and last error."""
+    """GET /healthz answers JSON with the knowledge base's version, size, load time and freshness
+    (no path and no problem text: those stay in `memobot status`)."""
     reply = bot.get("/healthz")
     assert reply.status == 200
     health = reply.json()
     status = bundled_service.status()
     assert health["ok"] is True
     assert (health["version"], health["passages"], health["memos"]) == (status.version, status.passages, 1)
-    assert health["load_seconds"] > 0 and health["loaded_at"] and health["last_error"] is None
+    assert health["load_seconds"] > 0 and health["loaded_at"] and health["stale"] is False
+    assert "directory" not in health and "last_error" not in health
 
 
 # --- mentions and DMs ----------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import stat
 from collections.abc import Callable
@@ -15,6 +16,7 @@ import yaml
 from .errors import KnowledgeError
 from .gcpause import gc_paused
 from .languages import LANGUAGES
+from .limits import MAX_FILE_VAR, MAX_TOTAL_VAR, LoadLimits, megabytes
 from .models import GlossaryEntry, KnowledgeBase, Memo, Passage, Recommendation, Role
 
 __all__ = ["TODO_MARKER", "bundled_knowledge_dir", "knowledge_files", "load_knowledge"]
@@ -73,48 +75,59 @@ def bundled_knowledge_dir() -> Path:
 def knowledge_files(directory: Path) -> list[Path]:
     """The YAML files of a knowledge directory, in the order they are loaded.
 
-    Hidden files and folders are skipped so that editors' swap files never count.
+    Hidden files and folders are skipped so that editors' swap files never count. Symbolic
+    links to folders are not followed. A folder that cannot be listed raises OSError (it used
+    to be skipped in silence, so an unreadable directory looked empty).
     """
-    found = [
-        p
-        for p in directory.rglob("*")
-        if p.suffix in (".yaml", ".yml")
-        and not any(part.startswith(".") for part in p.relative_to(directory).parts)
-    ]
+
+    def refuse(exc: OSError) -> None:
+        raise exc
+
+    found = []
+    for folder, dirs, names in os.walk(directory, onerror=refuse):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in (*dirs, *names):
+            if not name.startswith(".") and name.endswith((".yaml", ".yml")):
+                found.append(Path(folder, name))
     return sorted(found, key=lambda p: p.relative_to(directory).as_posix())
 
 
-def load_knowledge(directory: str | Path) -> KnowledgeBase:
+def load_knowledge(directory: str | Path, limits: LoadLimits | None = None) -> KnowledgeBase:
     """Load every file of ``directory`` into one validated knowledge base.
 
     Raises KnowledgeError listing every problem, as ``FILE:LINE: FIELD: RULE``; nothing is
-    half-loaded.
+    half-loaded. ``limits`` (default: from the environment) bound each file and the total.
     """
+    limits = limits if limits is not None else LoadLimits.from_env()
     with gc_paused():
-        return _load_knowledge(Path(directory))
+        return _load_knowledge(Path(directory), limits)
 
 
-def _load_knowledge(directory: Path) -> KnowledgeBase:
+def _load_knowledge(directory: Path, limits: LoadLimits) -> KnowledgeBase:
     if not directory.is_dir():
         raise KnowledgeError([f"{directory}: not a directory"])
     try:
         files = knowledge_files(directory)
+        root = directory.resolve(strict=True)
     except OSError as exc:
-        # The directory changed under us (a folder removed mid-walk, for example).
+        # Permission denied, or the directory changed under us (a folder removed mid-walk).
         raise KnowledgeError([f"{directory}: cannot list the directory: {exc.strerror or exc}"]) from exc
     state = _LoadState()
     digest = hashlib.sha256()
+    total = 0
     for path in files:
-        try:
-            # A FIFO or device named *.yaml would block or never end: read regular files only.
-            if not stat.S_ISREG(path.stat().st_mode):
-                state.problems.append(f"{path}: not a regular file")
-                continue
-            raw = path.read_bytes()
-            text = raw.decode("utf-8")
-        except OSError as exc:
-            state.problems.append(f"{path}: cannot read the file: {exc.strerror or exc}")
+        raw = _read_file(path, root, limits, state)
+        if raw is None:
             continue
+        total += len(raw)
+        if total > limits.max_total_bytes:
+            state.problems.append(
+                f"{directory}: the knowledge files add up to more than {megabytes(limits.max_total_bytes)}, "
+                f"the limit for all files together ({MAX_TOTAL_VAR})"
+            )
+            break
+        try:
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             state.problems.append(f"{path}: not UTF-8 text (byte {exc.start})")
             continue
@@ -138,6 +151,52 @@ def _load_knowledge(directory: Path) -> KnowledgeBase:
         directory=str(directory),
         version=digest.hexdigest()[:12],
     )
+
+
+def _read_file(path: Path, root: Path, limits: LoadLimits, state: _LoadState) -> bytes | None:
+    """The bytes of one knowledge file, or None (and a problem) when it may not be read."""
+    try:
+        if path.is_symlink():
+            # A link may point at another file of the directory; anything outside it (another
+            # repository's secrets, /etc/passwd) is never read, and its target never named.
+            try:
+                target = path.resolve(strict=True)
+            except FileNotFoundError:
+                state.problems.append(f"{path}: symbolic link to a file that does not exist")
+                return None
+            except RuntimeError:
+                state.problems.append(f"{path}: symbolic link loop")
+                return None
+            if not target.is_relative_to(root):
+                state.problems.append(f"{path}: symbolic link to outside the knowledge directory (refused)")
+                return None
+            path = target
+        info = path.stat()
+        # A FIFO or device named *.yaml would block or never end: read regular files only.
+        if not stat.S_ISREG(info.st_mode):
+            state.problems.append(f"{path}: not a regular file")
+            return None
+        if info.st_size > limits.max_file_bytes:
+            state.problems.append(_too_large(path, info.st_size, limits))
+            return None
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        fd = os.open(path, flags)
+        with os.fdopen(fd, "rb") as file:
+            raw = file.read(limits.max_file_bytes + 1)  # it may have grown since the stat
+    except OSError as exc:
+        state.problems.append(f"{path}: cannot read the file: {exc.strerror or exc}")
+        return None
+    if len(raw) > limits.max_file_bytes:
+        state.problems.append(_too_large(path, None, limits))
+        return None
+    return raw
+
+
+def _too_large(path: Path, size: int | None, limits: LoadLimits) -> str:
+    """``size`` None: the file grew past the limit while it was read."""
+    what = f"is {megabytes(size)}" if size is not None else "grew while it was read"
+    limit = megabytes(limits.max_file_bytes)
+    return f"{path}: the file {what}, over the limit of {limit} per file ({MAX_FILE_VAR})"
 
 
 @dataclass
@@ -265,6 +324,15 @@ class _Checker:
 
 
 def _load_file(path: Path, text: str, state: _LoadState) -> None:
+    anchor = _anchor_line(text)
+    if anchor is not None:
+        # An alias repeats what its anchor names: nine lines of them expand to 10⁹ values and
+        # take minutes and gigabytes to construct. A knowledge file needs neither.
+        state.problems.append(
+            f"{path}:{anchor}: invalid YAML: anchors and aliases (&name, *name) are not allowed "
+            "in a knowledge file"
+        )
+        return
     try:
         data, lines = _parse_yaml(text)
     except yaml.MarkedYAMLError as exc:
@@ -579,6 +647,28 @@ _SEQ = "tag:yaml.org,2002:seq"
 _SCALAR_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "binary", "timestamp")
 )
+
+
+# Where an anchor (&a) or alias (*a) may begin; a text without one has neither, and is not
+# scanned again. A match may be ordinary text ("R &D"), so the scanner has the last word.
+_MAYBE_ANCHOR = re.compile(r"(?:^|[\s\[\]{},])[&*][^\s\[\]{},]")
+
+
+def _anchor_line(text: str) -> int | None:
+    """The line of the first anchor or alias of a YAML text, or None when it has none."""
+    if not _MAYBE_ANCHOR.search(text):
+        return None
+    for loader in (_FAST_LOADER, yaml.SafeLoader):
+        if loader is None or (loader is _FAST_LOADER and any(ch in text for ch in _PYTHON_ONLY)):
+            continue
+        try:
+            for token in yaml.scan(text, Loader=loader):
+                if isinstance(token, (yaml.AnchorToken, yaml.AliasToken)):
+                    return token.start_mark.line + 1
+            return None
+        except yaml.YAMLError:
+            continue  # the parser reports the error itself, with its line
+    return None
 
 
 def _parse_yaml(text: str) -> tuple[Any, _Lines]:

@@ -46,8 +46,12 @@ def snapshot(directory: Path) -> Snapshot:
         try:
             st = path.stat()
         except OSError:
-            # Vanished between listing and stat; its absence is itself the change.
-            continue
+            try:
+                # A dangling symbolic link is a change too (the reload refuses it, and the
+                # status says stale); only a file that vanished since the listing is skipped.
+                st = path.lstat()
+            except OSError:
+                continue
         entries.append((path.relative_to(directory).as_posix(), st.st_ino, st.st_mtime_ns, st.st_size))
     return frozenset(entries)
 

@@ -15,19 +15,30 @@ import contextlib
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 
 import waitress
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from waitress.channel import HTTPChannel
+from waitress.server import BaseWSGIServer
 
 from ..service import KnowledgeService
 from ._gate import Refusal, RefusalLog, RequestGate, replace_body
 from .app import bot_of
 from .settings import SlackSettings
 
-__all__ = ["EVENTS_PATH", "HEALTH_PATH", "HttpServer", "socket_mode_handler", "stop_answering", "wsgi_app"]
+__all__ = [
+    "EVENTS_PATH",
+    "HEALTH_PATH",
+    "REQUEST_DEADLINE",
+    "HttpServer",
+    "socket_mode_handler",
+    "stop_answering",
+    "wsgi_app",
+]
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +46,12 @@ EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 _MAX_BODY = 1024 * 1024
 """Slack's payloads are a few kilobytes; anything near a megabyte is not from Slack."""
+_IDLE_TIMEOUT = 30
+"""Seconds a connection may stay silent before it is closed."""
+REQUEST_DEADLINE = 10.0
+"""Seconds a client may take to send one whole request (Slack sends its few kilobytes at once)."""
+_MAX_CONNECTIONS = 10_000
+"""Most open connections served at once; each costs a file descriptor and a little memory."""
 
 WsgiApp = Callable[[dict, Callable], Iterable[bytes]]
 
@@ -46,13 +63,18 @@ def wsgi_app(app: App, service: KnowledgeService, refusals: RefusalLog | None = 
     bot = bot_of(app)
     gate = RequestGate(bot.settings.signing_secret if bot else None, _MAX_BODY)
     refusals = refusals if refusals is not None else RefusalLog()
+    encoded: list[tuple[dict | None, bytes]] = [(None, b"")]
 
     def application(environ: dict, start_response: Callable) -> Iterable[bytes]:
         if environ.get("PATH_INFO") == HEALTH_PATH:
             if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
                 start_response("405 Method Not Allowed", [("Allow", "GET, HEAD"), ("Content-Length", "0")])
                 return [b""]
-            body = json.dumps({"ok": True, **service.status().as_dict()}, ensure_ascii=False).encode()
+            health = service.health()
+            seen, body = encoded[0]
+            if seen is not health:  # encoded once per reload, not once per poll
+                body = json.dumps({"ok": True, **health}, ensure_ascii=False).encode()
+                encoded[0] = (health, body)
             start_response(
                 "200 OK",
                 [
@@ -92,19 +114,28 @@ class HttpServer:
         host: str = "127.0.0.1",
         port: int = 0,
         threads: int = 8,
+        request_deadline: float = REQUEST_DEADLINE,
     ) -> None:
         self.app = app
+        self.refusals = RefusalLog()
         self._server = waitress.create_server(
-            wsgi_app(app, service),
+            wsgi_app(app, service, self.refusals),
             host=host,
             port=port,
             threads=threads,
             max_request_body_size=_MAX_BODY,
             ident="memobot",
             # Behind a proxy, Slack's retries arrive on fresh connections anyway.
-            channel_timeout=30,
+            channel_timeout=_IDLE_TIMEOUT,
             clear_untrusted_proxy_headers=True,
+            # An open connection costs a socket, not a thread, until its request is complete:
+            # waitress's default of 100 let 100 idle connections lock everyone out. poll()
+            # because select() cannot watch descriptors past 1024.
+            connection_limit=_connection_limit(),
+            asyncore_use_poll=True,
+            cleanup_interval=1,
         )
+        _cut_slow_requests(self._server, request_deadline)
         self._thread: threading.Thread | None = None
         self._stopped = threading.Event()
 
@@ -148,12 +179,68 @@ class HttpServer:
             self._thread.join(timeout)
         server.task_dispatcher.shutdown(timeout=timeout)
         stop_answering(self.app, wait=wait_for_answers)
+        self.refusals.flush()
 
     def __enter__(self) -> HttpServer:
         return self
 
     def __exit__(self, *_exc: object) -> None:
         self.stop()
+
+
+class _Channel(HTTPChannel):
+    """waitress's connection, remembering when its current request began to arrive."""
+
+    request_started = 0.0
+
+    def received(self, data: bytes) -> bool:
+        if self.request is None and data:
+            self.request_started = time.time()
+        return super().received(data)
+
+
+def _cut_slow_requests(server: object, deadline: float) -> None:
+    """Close connections whose request has been arriving for longer than ``deadline`` seconds.
+
+    waitress closes a connection only after ``channel_timeout`` seconds without a byte, so a
+    client sending one header line every few seconds kept its connection for ever; enough of
+    them and nobody else got in.
+    """
+    servers = (
+        [server]
+        if isinstance(server, BaseWSGIServer)
+        else [s for s in getattr(server, "map", {}).values() if isinstance(s, BaseWSGIServer)]
+    )
+    for one in servers:
+        one.channel_class = _Channel
+        original = one.maintenance
+
+        def maintenance(now: float, one: BaseWSGIServer = one, original=original) -> None:
+            original(now)
+            cutoff = now - deadline
+            for channel in list(one.active_channels.values()):
+                started = getattr(channel, "request_started", now)
+                if channel.request is not None and not channel.requests and started < cutoff:
+                    channel.will_close = True
+
+        one.maintenance = maintenance
+
+
+def _connection_limit() -> int:
+    """As many connections as the process may open files, less a margin, raising the soft limit
+    to the hard one first (both capped)."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows
+        return 1000
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = min(hard if hard != resource.RLIM_INFINITY else _MAX_CONNECTIONS * 2, _MAX_CONNECTIONS * 2)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+            soft = wanted
+    room = _MAX_CONNECTIONS * 2 if soft == resource.RLIM_INFINITY else soft
+    return max(100, min(_MAX_CONNECTIONS, room - 200))
 
 
 def stop_answering(app: App, wait: bool = True) -> None:
