@@ -294,7 +294,7 @@ def test_memo_help_explains_usage_with_examples(
     assert body["response_type"] == "ephemeral"
     usage = body["blocks"][0]["text"]["text"]
     assert "/memo <question>" not in usage  # escaped in mrkdwn
-    assert "/memo &lt;question&gt;" in usage and "`/memo Hvad kan Danmark" in usage
+    assert "/memo &lt;question&gt;" in usage and "`/memo Hvad står der om" in usage
     assert "/memo refresh" not in usage  # only admins are told about refresh
 
 

@@ -101,6 +101,9 @@ def _button_value(value: ButtonValue) -> str | None:
     if value.answer_key:
         data["a"] = value.answer_key
     encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    # Markup a user typed never reaches Slack raw, not even inside a value Slack does not
+    # render: JSON's own escapes, which json.loads turns back (only strings hold these).
+    encoded = encoded.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
     return encoded if len(encoded) <= MAX_BUTTON_VALUE else None
 
 
