@@ -61,3 +61,20 @@ def test_quality_baselines_run_on_a_bare_clone_without_shared(tmp_path: Path) ->
     assert done.returncode == 0, done.stderr
     assert "blank-line chunks of tests/fixtures/cms-memo-us-defence-policy-in-change.da.txt" in done.stdout
     assert "eval-questions.yaml" in done.stdout and "memobot" in done.stdout
+
+
+@pytest.mark.slow
+def test_importer_benchmark_prints_a_row_per_kind() -> None:
+    """benchmarks/importer.py runs on a clean clone (the dev corpus is in tests/) and prints one
+    timing row for plain text and one for Markdown."""
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "importer.py"), "--sizes", "0.2"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    rows = [line.split() for line in done.stdout.splitlines()[1:]]
+    assert [(row[0], row[1]) for row in rows] == [("0.2M", "text"), ("0.2M", "markdown")]
+    assert all(float(row[2]) > 0 and int(row[4]) > 0 for row in rows)

@@ -765,6 +765,8 @@ def draft_memo(
         _check_option(option, value)
     if source_url and not re.fullmatch(r"https?://\S+", source_url):
         raise MemobotError(f"--source-url {source_url!r} must be an http(s) URL")
+    if markdown and isinstance(text, str):
+        text = markdown_lines("\n".join(_normalise(text)))  # keeps what it left out, for the header
     title_lines, blocks = parse_blocks(text, markdown=markdown)
     if not any(b.kind != "heading" for b in blocks):
         raise MemobotError(f"{source or 'the source'}: no text to import")
