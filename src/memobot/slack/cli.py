@@ -7,6 +7,7 @@ import logging
 import os
 import signal
 import threading
+from pathlib import Path
 
 from .. import config
 from ..errors import MemobotError
@@ -66,6 +67,11 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     configure_logging(secrets=(settings.bot_token, settings.app_token, settings.signing_secret))
     if os.environ.get("MEMOBOT_FEEDBACK_FILE", "").strip():
         log.warning("MEMOBOT_FEEDBACK_FILE is no longer used: feedback goes to the store (MEMOBOT_STORE)")
+    dotenv = config.dotenv_file()
+    log.info(
+        "settings: the environment%s",
+        f" and {dotenv} (the environment wins)" if dotenv else f"; no .env in {Path.cwd()} or above",
+    )
     store = open_store(settings.store)
     log.info(
         "store: %s (question log %s, kept %d days)",
