@@ -607,7 +607,8 @@ def _options(argv: list[str] | None) -> Options:
     parser.add_argument("--json", type=Path, dest="json_path", help="also write the report as JSON here")
     parser.add_argument(
         "--store",
-        help="the bot's MEMOBOT_STORE, e.g. redis://127.0.0.1:6379/0 (default: SQLite in its state dir)",
+        help="the bot's MEMOBOT_STORE, e.g. redis://127.0.0.1:6379/0 (default: SQLite in its state dir); "
+        "give it an empty database: the burst's event ids repeat between runs and the store remembers them",
     )
     args = parser.parse_args(argv)
     if args.requests < 1 or args.concurrency < 1:
