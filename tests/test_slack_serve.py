@@ -90,7 +90,8 @@ def test_serve_stops_on_a_missing_setting_naming_it(fake_slack: FakeSlackAPI, tm
     )
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
-        "Error: SLACK_SIGNING_SECRET is not set: expected the app's Signing Secret (letters and digits)"
+        "Error: SLACK_SIGNING_SECRET is not set: expected the app's Signing Secret "
+        "(16 to 128 letters and digits; Slack's has 32)"
     ]
     assert fake_slack.calls() == []
 
