@@ -82,6 +82,7 @@ class Options:
     workers: int | None = None
     retry_share: float = 0.1
     json_path: Path | None = None
+    store: str | None = None
 
 
 @dataclass
@@ -235,7 +236,9 @@ class _Bot:
         return [line for line in lines if " ERROR " in line or line.startswith("Traceback")]
 
 
-def _bot_env(fake: FakeSlackAPI, state: Path, knowledge: Path | None, workers: int | None) -> dict[str, str]:
+def _bot_env(
+    fake: FakeSlackAPI, state: Path, knowledge: Path | None, workers: int | None, store: str | None = None
+) -> dict[str, str]:
     # Start from a clean slate: a developer's own Slack or memobot settings must not leak in.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "MEMOBOT_"))}
     env.update(
@@ -251,6 +254,8 @@ def _bot_env(fake: FakeSlackAPI, state: Path, knowledge: Path | None, workers: i
         env["MEMOBOT_KNOWLEDGE_DIR"] = str(knowledge)
     if workers is not None:
         env["MEMOBOT_WORKERS"] = str(workers)
+    if store is not None:
+        env["MEMOBOT_STORE"] = store
     return env
 
 
@@ -402,7 +407,9 @@ def run(options: Options) -> Report:
             knowledge = _knowledge(knowledge_dir, options.refresh_kb)
         plan = _plan(options, fake, _questions(knowledge_dir, options.requests))
         bot = _Bot(
-            _bot_env(fake, tmp_path / "state", knowledge_dir, options.workers), tmp_path, tmp_path / "bot.log"
+            _bot_env(fake, tmp_path / "state", knowledge_dir, options.workers, options.store),
+            tmp_path,
+            tmp_path / "bot.log",
         )
         try:
             _progress("starting the bot")
@@ -598,6 +605,11 @@ def _options(argv: list[str] | None) -> Options:
     parser.add_argument("--workers", type=int, help="the bot's MEMOBOT_WORKERS (default: its own)")
     parser.add_argument("--retry-share", type=float, default=0.1, help="share of requests that are retries")
     parser.add_argument("--json", type=Path, dest="json_path", help="also write the report as JSON here")
+    parser.add_argument(
+        "--store",
+        help="the bot's MEMOBOT_STORE, e.g. redis://127.0.0.1:6379/0 (default: SQLite in its state dir); "
+        "give it an empty database: the burst's event ids repeat between runs and the store remembers them",
+    )
     args = parser.parse_args(argv)
     if args.requests < 1 or args.concurrency < 1:
         parser.error("--requests and --concurrency must be at least 1")

@@ -322,3 +322,45 @@ def test_memobot_import_of_a_pdf_from_the_command_line(tmp_path: Path, monkeypat
         "20 recommendations pre-filled, 2 TODO markers to resolve.\n"
     )
     assert "    page: 3\n" in (tmp_path / "cms-pdf.yaml").read_text(encoding="utf-8")
+
+
+_BODY = "Dette afsnit er en længere tekst med mange ord, der fortsætter over linjen og slutter her."
+
+
+@pytest.mark.parametrize(
+    ("text", "markdown", "sections"),
+    [
+        # capitals and mixed case: the capitals are the outer level
+        (
+            f"\nBAGGRUND\n{_BODY}\n\nHistorien kort\n{_BODY}\n\nANALYSE\n{_BODY}\n",
+            False,
+            [("BAGGRUND",), ("BAGGRUND", "Historien kort"), ("ANALYSE",)],
+        ),
+        # numbered headings state their level
+        (
+            f"\n1 Baggrund\n{_BODY}\n\n1.1 Historien kort\n{_BODY}\n\n2 Analyse\n{_BODY}\n",
+            False,
+            [("1 Baggrund",), ("1 Baggrund", "1.1 Historien kort"), ("2 Analyse",)],
+        ),
+        # all headings alike: no level to infer, flat
+        (
+            f"\nBaggrund\n{_BODY}\n\nHistorien kort\n{_BODY}\n",
+            False,
+            [("Baggrund",), ("Historien kort",)],
+        ),
+        # a page's table of contents lists the outer headings; the others are sub-headings, and a
+        # dropped section (the contents) ends before the first of them
+        (
+            "# Titel\n\n# Contents\n\n- [Background](https://x.org#_Toc1)\n- [Analysis](https://x.org#_Toc2)\n\n"
+            f"Summary\n\n{_BODY}\n\nBackground\n\n{_BODY}\n\n"
+            f"Early history\n\n{_BODY}\n\nAnalysis\n\n{_BODY}\n",
+            True,
+            [("Summary",), ("Background",), ("Background", "Early history"), ("Analysis",)],
+        ),
+    ],
+)
+def test_heading_levels_become_nested_sections(text: str, markdown: bool, sections: list) -> None:
+    """Plain-text and Markdown headings nest by the levels their signals give (capitals over
+    mixed case, numbering, the table of contents); without a signal they stay flat."""
+    draft = draft_memo(text, "d", markdown=markdown, language="da")
+    assert [p.section for p in draft.passages] == sections

@@ -90,7 +90,8 @@ def test_serve_stops_on_a_missing_setting_naming_it(fake_slack: FakeSlackAPI, tm
     )
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
-        "Error: SLACK_SIGNING_SECRET is not set: expected the app's Signing Secret (letters and digits)"
+        "Error: SLACK_SIGNING_SECRET is not set: expected the app's Signing Secret "
+        "(16 to 128 letters and digits; Slack's has 32)"
     ]
     assert fake_slack.calls() == []
 
@@ -136,5 +137,32 @@ def test_serve_socket_mode_connects_and_answers(
         [answer] = fake_slack.wait_for("chat.postMessage")
         assert answer.params["thread_ts"]
         fake_socket_mode.assert_all_acked(within=3.0)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+
+
+@pytest.mark.parametrize(
+    ("dotenv", "said"),
+    [
+        (True, r"settings: the environment and (\S+)\.env \(the environment wins\)"),
+        (False, r"settings: the environment; no \.env in (\S+) or above"),
+    ],
+)
+def test_serve_says_which_env_file_it_read_and_which_store(
+    fake_slack: FakeSlackAPI, tmp_path: Path, dotenv: bool, said: str
+) -> None:
+    """The log names the .env it read (from the working directory up), or says there is none,
+    and names the store (SQLite in the state dir by default), never a value from either."""
+    work = tmp_path / "work"
+    work.mkdir()
+    if dotenv:
+        (work / ".env").write_text("MEMOBOT_RESULTS=4\n", encoding="utf-8")
+    env = _env(fake_slack, tmp_path, SLACK_SIGNING_SECRET=SECRET)
+    with _serve(["--http", "--host", "127.0.0.1", "--port", "0"], env, work) as (process, lines):
+        named = _wait_line(lines, said).group(1)
+        assert named == (f"{work}/" if dotenv else str(work))
+        store = _wait_line(lines, r"store: (\S+) \(question log on, kept 90 days\)").group(1)
+        assert store == str((tmp_path / "state" / "memobot.sqlite3").resolve())
+        _wait_line(lines, r"serving Slack on")
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 0

@@ -287,3 +287,25 @@ def test_an_unknown_vote_is_refused(tmp_path: Path) -> None:
     log = QuestionLog(SqliteStore(tmp_path / "s.sqlite3"), StoreSettings(url="sqlite:///x"))
     with pytest.raises(ValueError, match="vote must be one of"):
         log.record_vote("a", "U1", "sideways")
+
+
+def test_the_log_forgets_questions_past_the_retention(tmp_path: Path) -> None:
+    """With MEMOBOT_LOG_RETENTION_DAYS=2, logging a question (the hourly sweep) deletes those
+    older than two days with their votes, and keeps the rest."""
+    now = [1_800_000_000.0]
+    store = SqliteStore(tmp_path / "s.sqlite3")
+    log = QuestionLog(store, StoreSettings(url="sqlite:///x", retention_days=2), clock=lambda: now[0])
+    for n, age_days in enumerate((5, 3, 1)):
+        store.log_question(_record(f"q{n}", now[0] - age_days * 86400))
+    store.record_vote("q0", "v", "down", now[0] - 5 * 86400)
+    log.record_question("new", question="q", user="U1", channel_kind="im", answer=_UNANSWERED, latency_ms=1)
+    assert [r.key for r in store.questions(0)] == ["q2", "new"]
+    assert store._db.execute("SELECT COUNT(*) FROM votes").fetchone() == (0,)
+    store.log_question(_record("old-again", now[0] - 4 * 86400))
+    now[0] += 60  # within the hour: no second sweep yet
+    log.record_question("new2", question="q", user="U1", channel_kind="im", answer=_UNANSWERED, latency_ms=1)
+    assert "old-again" in [r.key for r in store.questions(0)]
+    now[0] += 3600
+    log.record_question("new3", question="q", user="U1", channel_kind="im", answer=_UNANSWERED, latency_ms=1)
+    assert "old-again" not in [r.key for r in store.questions(0)]
+    store.close()

@@ -9,7 +9,7 @@ from dotenv import load_dotenv
 
 from .loader import bundled_knowledge_dir
 
-__all__ = ["knowledge_dir", "load_env"]
+__all__ = ["dotenv_file", "knowledge_dir", "load_env"]
 
 KNOWLEDGE_DIR_VAR = "MEMOBOT_KNOWLEDGE_DIR"
 
@@ -17,6 +17,12 @@ KNOWLEDGE_DIR_VAR = "MEMOBOT_KNOWLEDGE_DIR"
 def load_env() -> None:
     """Read `.env` from the working directory (or a parent); the real environment wins."""
     load_dotenv(dotenv_path=_find_dotenv(), override=False)
+
+
+def dotenv_file() -> Path | None:
+    """The `.env` that :func:`load_env` reads: in the working directory or its nearest parent."""
+    found = _find_dotenv()
+    return Path(found) if found else None
 
 
 def _find_dotenv() -> str | None:

@@ -159,6 +159,8 @@ class Block:
     """1-based page where it starts (PDF), or None."""
     boxed: bool = False
     """Text of a table cell or text box (no sentence to finish, not merged with running text)."""
+    inferred: bool = False
+    """A heading whose level was inferred from the other headings, not stated by the source."""
 
 
 @dataclass(frozen=True)
@@ -362,7 +364,9 @@ def _looks_like_heading(stripped: str, following: str | None) -> bool:
     words = stripped.split()
     if not 1 <= len(words) <= _HEADING_MAX_WORDS or len(stripped) > _HEADING_MAX_CHARS:
         return False
-    if not _title_like(stripped) or not following[:1].isupper():
+    # "2.1 Costs": the numbering is no part of the title
+    title = re.sub(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+(?=\S)", "", stripped)
+    if not title or not _title_like(title) or not following[:1].isupper():
         return False
     return len(stripped) <= _HEADING_RATIO * len(following)
 
@@ -501,7 +505,30 @@ def parse_blocks(text: str | SourceLines, *, markdown: bool = False) -> tuple[li
         close()
         current = _Open("paragraph", "", [stripped], number + 1)
     close()
+    blocks = _infer_levels(blocks, bool(hints.known_headings))
     return title, _mark_unfinished(_rejoin_fragments(blocks))
+
+
+def _infer_levels(blocks: list[Block], has_contents: bool) -> list[Block]:
+    """Levels for headings the source gave none, from what the other headings say.
+
+    With a table of contents, its entries are level 1 and a heading it does not list is a
+    sub-heading (level 2). Without one, when some headings are in capitals and others not,
+    the capitals are level 1 and the rest level 2. Otherwise the levels stay unknown (flat).
+    """
+    unknown = [b for b in blocks if b.kind == "heading" and not b.level]
+    if not unknown:
+        return blocks
+    if has_contents:
+        if not any(b.kind == "heading" and b.level == 1 for b in blocks):
+            return blocks
+        level_of = {id(b): 2 for b in unknown}
+    else:
+        caps = [b.text.isupper() for b in unknown]
+        if all(caps) or not any(caps):
+            return blocks
+        level_of = {id(b): 1 if b.text.isupper() else 2 for b in unknown}
+    return [replace(b, level=level_of[id(b)], inferred=True) if id(b) in level_of else b for b in blocks]
 
 
 def _numbered_level(heading: str) -> int:
@@ -632,30 +659,43 @@ class _Builder:
     """Level of the recommendations heading, when the source gives levels."""
     last_boxed: bool = False
     """Whether the last block was a table cell or text box."""
+    depths: list[int] = field(default_factory=list)
+    """The level of each heading of ``section``."""
 
-    def heading(self, text: str, level: int = 0) -> None:
+    def heading(self, text: str, level: int = 0, inferred: bool = False) -> None:
         name = _heading_name(text)
-        if self.dropping and (not level or level <= self.dropping):
+        # Only a level the source states can keep a heading inside a dropped section.
+        if self.dropping and (not level or inferred or level <= self.dropping):
             self.dropping = 0
         if name in _HEADINGS["dropped"]:
             self.dropping = level or 1
+            self._nest("", self.dropping)  # what follows is no longer under the previous heading
             return
         if self.dropping:
             return
         if self.in_recs and level and self.recs_level and level <= self.recs_level:
             self.in_recs = False  # a heading as high as the recommendations' one ends them
         if not self.in_recs and _names_recommendations(name):
-            self.in_recs, self.section = True, (*self.section[: max(level - 1, 0)], text)
+            self.in_recs = True
+            self._nest(text, level or 1)
             self.recs_level = level
         elif name in _HEADINGS["back_matter"]:
-            self.in_recs, self.section = False, (text,)
+            self.in_recs = False
+            self._nest(text, level or 1)
         elif level:
-            self.section = (*self.section[: level - 1], text)
-        elif self.in_recs:
-            self.section = (self.section[0], text)
+            self._nest(text, level)
+        elif self.in_recs and self.depths:
+            self._nest(text, self.depths[0] + 1)  # a role under the recommendations heading
         else:
-            self.section = (text,)
+            self._nest(text, 1)
         self.last_paragraph_rec = None
+
+    def _nest(self, text: str, level: int) -> None:
+        """The section path after a heading of ``level``: the headings above it stay (an
+        empty ``text`` only closes the sections at that level and below)."""
+        keep = sum(1 for depth in self.depths if depth < level)
+        self.section = (*self.section[:keep], *([text] if text else []))
+        self.depths = [*self.depths[:keep], *([level] if text else [])]
 
     def block(self, block: Block) -> None:
         if self.dropping:
@@ -775,7 +815,7 @@ def draft_memo(
     builder.has_headings = any(b.kind == "heading" for b in blocks)
     for block in blocks:
         if block.kind == "heading":
-            builder.heading(block.text, block.level)
+            builder.heading(block.text, block.level, block.inferred)
         else:
             builder.block(block)
     passages = builder.passages

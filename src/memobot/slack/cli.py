@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import os
+import re
 import signal
 import threading
+from pathlib import Path
 
 from .. import config
 from ..errors import MemobotError
@@ -53,7 +56,7 @@ def _port(text: str) -> int:
 
 def _cmd_serve(args: argparse.Namespace) -> int:
     from .app import build_app
-    from .logging_setup import configure_logging
+    from .logging_setup import configure_logging, redact
     from .server import HttpServer, socket_mode_handler, stop_answering
     from .settings import SlackSettings
 
@@ -66,6 +69,11 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     configure_logging(secrets=(settings.bot_token, settings.app_token, settings.signing_secret))
     if os.environ.get("MEMOBOT_FEEDBACK_FILE", "").strip():
         log.warning("MEMOBOT_FEEDBACK_FILE is no longer used: feedback goes to the store (MEMOBOT_STORE)")
+    dotenv = config.dotenv_file()
+    log.info(
+        "settings: the environment%s",
+        f" and {dotenv} (the environment wins)" if dotenv else f"; no .env in {Path.cwd()} or above",
+    )
     store = open_store(settings.store)
     log.info(
         "store: %s (question log %s, kept %d days)",
@@ -88,26 +96,34 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     except Exception as exc:
         store.close()
         raise MemobotError(
-            f"Slack did not accept SLACK_BOT_TOKEN, or {settings.api_url} cannot be reached "
+            f"Slack did not accept SLACK_BOT_TOKEN, or {redact(settings.api_url)} cannot be reached "
             f"(auth.test: {_reason(exc)})"
         ) from None
     _stop_on_sigterm()
     live = start_live_refresh(service, live_settings)
     try:
         if args.http:
-            server = HttpServer(
-                app,
-                service,
-                host=args.host or settings.http_host,
-                port=settings.http_port if args.port is None else args.port,
-                threads=settings.workers,
-            )
+            host = args.host or settings.http_host
+            port = settings.http_port if args.port is None else args.port
+            try:
+                server = HttpServer(app, service, host=host, port=port, threads=settings.workers)
+            except OSError as exc:
+                raise MemobotError(_cannot_listen(host, port, exc)) from None
             server.serve_forever()
         else:
             handler = socket_mode_handler(app, settings)
             log.info("connecting to Slack in Socket Mode")
             try:
-                handler.start()
+                handler.connect()
+            except Exception as exc:
+                handler.close()
+                raise MemobotError(
+                    "Slack did not accept SLACK_APP_TOKEN, or Socket Mode is off for this app "
+                    f"(apps.connections.open: {_reason(exc)})"
+                ) from None
+            try:
+                log.info("connected to Slack in Socket Mode")
+                threading.Event().wait()  # what handler.start() does after connecting
             finally:
                 handler.close()
     except KeyboardInterrupt:
@@ -120,12 +136,28 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cannot_listen(host: str, port: int, exc: OSError) -> str:
+    """One line for a server that cannot bind: port taken, no permission, unknown address."""
+    if exc.errno == errno.EADDRINUSE:
+        why = "the port is in use (another memobot, or another program); choose another with --port"
+    elif exc.errno == errno.EACCES:
+        why = "permission denied (ports below 1024 need privileges); choose another with --port"
+    elif exc.errno == errno.EADDRNOTAVAIL:
+        why = "this machine has no such address; check --host or MEMOBOT_HTTP_HOST"
+    else:
+        why = exc.strerror or type(exc).__name__
+    return f"cannot listen on {host}:{port}: {why}"
+
+
 def _reason(exc: Exception) -> str:
     """The Web API error code when there is one, else the exception's type (never a token)."""
     response = getattr(exc, "response", None)
-    error = response.get("error") if isinstance(response, dict) else None
+    error = response.get("error") if hasattr(response, "get") else None
+    # Slack's codes are snake_case words; anything else in that field is not echoed.
+    error = error if isinstance(error, str) and re.fullmatch(r"[a-z_]{1,60}", error) else None
     text = str(exc)
-    for code in ("invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"):
+    codes = ("invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired")
+    for code in (*codes, "not_allowed_token_type", "socket_mode_not_enabled"):
         if code in text:
             error = code
     return error or type(exc).__name__

@@ -188,6 +188,26 @@ class HttpServer:
         self.stop()
 
 
+class _AtMostEvery(logging.Filter):
+    """Lets one record through per ``seconds``: waitress warns "Task queue depth is N" for every
+    request that waits for a thread, which under a flood is a line per request."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__()
+        self.seconds = seconds
+        self._next = 0.0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        now = time.monotonic()
+        if now < self._next:
+            return False
+        self._next = now + self.seconds
+        return True
+
+
+logging.getLogger("waitress.queue").addFilter(_AtMostEvery(10.0))
+
+
 class _Channel(HTTPChannel):
     """waitress's connection, remembering when its current request began to arrive."""
 

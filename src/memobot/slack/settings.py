@@ -78,7 +78,7 @@ class SlackSettings:
             env,
             "SLACK_SIGNING_SECRET",
             _SECRET,
-            "the app's Signing Secret (letters and digits)",
+            "the app's Signing Secret (16 to 128 letters and digits; Slack's has 32)",
             mode == "http",
         )
         return cls(

@@ -15,7 +15,7 @@ from ...questionlog import new_answer_key
 from ..app import Bot
 from ..blocks import Message, answer_message, notice_message, too_long_message, usage_message
 from ..examples import example_questions
-from ..text import clean_question, escape, is_user_id
+from ..text import RAW_FACTOR, clean_question, escape, is_user_id
 
 __all__ = [
     "APOLOGY",
@@ -124,10 +124,12 @@ def reply_for_text(
     """The reply to what a user typed: usage when empty, a refusal when too long, else the
     answer (logged in the question log)."""
     started = time.perf_counter() if started is None else started
+    limit = bot.settings.max_question_chars
+    if len(raw) > limit * RAW_FACTOR:  # refused before any cleaning
+        return too_long_message(len(raw), limit)
     question = clean_question(raw)
     if not question:
         return usage_message(examples(bot))
-    limit = bot.settings.max_question_chars
     if len(question) > limit:
         return too_long_message(len(question), limit)
     return ask_and_log(bot, question, user=user, channel_kind=channel_kind, started=started)

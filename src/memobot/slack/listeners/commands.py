@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, Respond
 
 from ..app import Bot
 from ..blocks import error_message, refresh_message, too_long_message, usage_message
-from ..text import clean_question
+from ..text import RAW_FACTOR, clean_question
 from ._reply import APOLOGY, ask_and_log, examples
 
 __all__ = ["register"]
@@ -37,8 +37,11 @@ def register(app: App, bot: Bot) -> None:
 def ask(bot: Bot, ack: Ack, respond: Respond, text: str, user: object = None) -> None:
     """Ack at once, then answer privately with a "Share in channel" button."""
     started = time.perf_counter()
-    question = clean_question(text)
     limit = bot.settings.max_question_chars
+    if len(text) > limit * RAW_FACTOR:  # refused before any cleaning
+        ack(response_type="ephemeral", **too_long_message(len(text), limit).as_kwargs())
+        return
+    question = clean_question(text)
     if not question:
         ack(response_type="ephemeral", **usage_message(examples(bot)).as_kwargs())
         return

@@ -47,8 +47,11 @@ def answer_message_event(
     channel, ts, user = event.get("channel"), event.get("ts"), event.get("user")
     if from_a_bot(event) or not isinstance(channel, str) or not is_ts(ts):
         return
-    # A mention in a DM arrives as both app_mention and message.im, with different event ids.
-    if not bot.claim(f"message:{channel}:{ts}", EVENT_TTL):
+    # A mention in a DM arrives as both app_mention and message.im, with different event ids
+    # (the event ids themselves are claimed before any listener runs). Only DMs need this
+    # second claim: a channel message reaches us once, as app_mention.
+    kind = channel_kind(channel, event.get("channel_type"))
+    if kind == "im" and not bot.claim(f"message:{channel}:{ts}", EVENT_TTL):
         return
     given = event.get("thread_ts")
     thread_ts = given if is_ts(given) else (ts if thread else None)
@@ -57,7 +60,7 @@ def answer_message_event(
             bot,
             str(event.get("text") or ""),
             user=user,
-            channel_kind=channel_kind(channel, event.get("channel_type")),
+            channel_kind=kind,
             started=started,
         )
     except Exception:
