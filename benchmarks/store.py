@@ -4,8 +4,8 @@
 
 Prints microseconds per claim, per logged question and per vote for: a dict behind a lock (what
 `SeenKeys` did before the store: the baseline, no sharing), SQLite (the default store) and Redis
-on loopback (what replicas share). A mention costs two claims (event id: lease, then hold) and
-one logged question; a DM one claim more.
+on loopback (what replicas share). A mention costs three claims (event id: lease, then hold;
+channel and ts) and one logged question.
 """
 
 from __future__ import annotations

@@ -364,3 +364,35 @@ def test_heading_levels_become_nested_sections(text: str, markdown: bool, sectio
     mixed case, numbering, the table of contents); without a signal they stay flat."""
     draft = draft_memo(text, "d", markdown=markdown, language="da")
     assert [p.section for p in draft.passages] == sections
+
+
+@pytest.mark.parametrize(
+    ("heading", "language", "recommended"),
+    [
+        ("Anbefalinger", "da", True),
+        ("Forslag", "da", True),
+        ("Regeringen vil", "da", True),
+        ("3. Konklusion og anbefalinger", "da", True),
+        ("Policy Options for Congress", "en", True),
+        ("Options for Congress", "en", True),
+        ("Conclusions", "en", True),
+        ("Baggrund", "da", False),
+        ("Forslagets historie", "da", False),  # a name must be a whole first word, not a prefix
+        ("Background", "en", False),
+    ],
+)
+def test_recommendation_sections_are_found_by_name_from_the_data_file(
+    heading: str, language: str, recommended: bool
+) -> None:
+    """A heading starting with a name from src/memobot/data/import-headings.yaml (Danish or
+    English, numbering and colon ignored) makes its list items recommendation drafts; another
+    heading does not."""
+    text = (
+        f"\nIndledning\nDette er en lang indledning med mange ord, der forklarer hele baggrunden.\n\n"
+        f"{heading}\nDet følgende er en længere tekst, der leder frem til listen nedenfor her:\n\n"
+        "• Danmark bør styrke samarbejdet i Norden.\n• Danmark bør investere i ny teknologi.\n"
+    )
+    draft = draft_memo(text, "m", language=language)
+    texts = [r.text for r in draft.recommendations]
+    expected = ["Danmark bør styrke samarbejdet i Norden.", "Danmark bør investere i ny teknologi."]
+    assert (texts == expected) if recommended else texts == []

@@ -455,6 +455,14 @@ def parse_blocks(text: str | SourceLines, *, markdown: bool = False) -> tuple[li
         bullet = _bullet(stripped)
         if bullet is not None and not _bullet_allowed(bullet[0], current, last):
             bullet = None
+        if bullet is not None and bullet[0] == "number" and not (current and current.marker == "number"):
+            # "3. Konklusion" over a paragraph is a numbered heading, not the first item of a list.
+            following = lines[next_text[number]] if next_text[number] < len(lines) else None
+            if re.match(r"^\d", stripped) and _looks_like_heading(stripped, following):
+                close()
+                heading = " ".join(stripped.split())
+                blocks.append(Block("heading", heading, number + 1, level=_numbered_level(heading)))
+                continue
         if bullet is not None:
             close()
             marker, body = bullet

@@ -48,10 +48,10 @@ def answer_message_event(
     if from_a_bot(event) or not isinstance(channel, str) or not is_ts(ts):
         return
     # A mention in a DM arrives as both app_mention and message.im, with different event ids
-    # (the event ids themselves are claimed before any listener runs). Only DMs need this
-    # second claim: a channel message reaches us once, as app_mention.
+    # (the event ids themselves are claimed before any listener runs); with message.channels
+    # subscribed, a mention in a channel arrives twice as well.
     kind = channel_kind(channel, event.get("channel_type"))
-    if kind == "im" and not bot.claim(f"message:{channel}:{ts}", EVENT_TTL):
+    if not bot.claim(f"message:{channel}:{ts}", EVENT_TTL):
         return
     given = event.get("thread_ts")
     thread_ts = given if is_ts(given) else (ts if thread else None)
