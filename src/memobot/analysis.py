@@ -279,6 +279,12 @@ def _general_danish() -> frozenset[str]:
     )
 
 
+@lru_cache(maxsize=1)
+def _general_danish_keys() -> frozenset[str]:
+    """The first four letters of the general Danish words: what a general head must start with."""
+    return frozenset(w[:4] for w in _general_danish())
+
+
 def words(text: str) -> list[tuple[str, int, int]]:
     """The words of a text with their character spans (start, end) in it."""
     return [(m.group(), m.start(), m.end()) for m in _WORD_RE.finditer(text)]
@@ -512,13 +518,16 @@ class Analyzer:
             return ()  # no room for a modifier and a head (nor for _split_after_known_modifier)
         whole = self.stem(folded)
         keys, short = self._stem_keys, self._short_stems
-        general_words = _general_danish()
+        general_words, general_keys = _general_danish(), _general_danish_keys()
         for i in range(_MIN_MODIFIER, len(folded) - _MIN_HEAD + 1):
-            head_word = folded[i:]
             # A long head may also be a word of the language the corpus lacks (the general
             # word list), so that "forsvarsudgifter" ends in "udgifter", not in the corpus's
-            # "gifter".
-            general = len(head_word) >= _SURE_HEAD and head_word in general_words
+            # "gifter". Its first four letters are tested first (speed only).
+            general = (
+                len(folded) - i >= _SURE_HEAD
+                and folded[i : i + 4] in general_keys
+                and folded[i:] in general_words
+            )
             # No stem of the rest can be in the lexicon: skip the stemming (speed only). This
             # is _may_start_with_stem, inlined (the rest has at least four letters).
             if (
@@ -529,6 +538,7 @@ class Analyzer:
                 and folded[i] not in short
             ):
                 continue
+            head_word = folded[i:]
             head = self.stem(head_word)
             # A head must stem to a word of its own: "militærrådgivere" ends in "givere", which
             # stems to "giv" (of "give"), but its head is "rådgivere"; a three-letter stem
