@@ -366,6 +366,39 @@ class Concept:
     """Matched through a glossary phrase: its terms are the curator's, not to be translated."""
 
 
+def _word_concept(
+    text: str,
+    found: tuple[str, int, int],
+    word: str,
+    terms: tuple[str, ...],
+    after_determiner: bool,
+    *,
+    weak_past: bool,
+) -> Concept:
+    """The concept of one question word (``found`` in ``text``, folded ``word``) with its terms.
+
+    A form of a filler or common verb is one too ("gav", "tog", "stod"); with ``weak_past``
+    (Danish) so is a weak past tense of one ("mente", "viste"), not a form in -t, which is
+    mostly an adjective's ("godt" is not "gode"). A capitalised common word is emphasis or
+    Slack style ("Hey Bot"), not a name.
+    """
+    infinitive = lemma(word)
+    filler = (
+        word in FILLER_WORDS
+        or infinitive in FILLER_WORDS
+        or (weak_past and word.endswith("te") and any(w in FILLER_WORDS for w in weak_infinitives(word)))
+    )
+    common = word in COMMON_WORDS or infinitive in COMMON_WORDS
+    return Concept(
+        found[0],
+        terms,
+        filler=filler,
+        answer_type=after_determiner and not filler,
+        common=common,
+        specific=not common and _is_specific(text, found),
+    )
+
+
 class Analyzer:
     """Turns text into terms. Immutable once built, so one instance serves many threads."""
 
@@ -692,29 +725,9 @@ class Analyzer:
                 continue
             terms = self.word_terms(token)
             if terms:
-                # A form of a filler or common verb is one too ("gav", "tog", "stod").
-                infinitive = lemma(word)
-                # So is a weak past tense of one ("mente", "viste"); not a form in -t, which is
-                # mostly an adjective's ("godt" is not "gode").
-                filler = (
-                    word in FILLER_WORDS
-                    or infinitive in FILLER_WORDS
-                    or (word.endswith("te") and any(w in FILLER_WORDS for w in weak_infinitives(word)))
-                )
-                common = word in COMMON_WORDS or infinitive in COMMON_WORDS
-                out.append(
-                    Concept(
-                        token,
-                        terms,
-                        filler=filler,
-                        answer_type=after_determiner and not filler,
-                        common=common,
-                        # A capitalised common word is emphasis or Slack style ("Hey Bot"),
-                        # not a name.
-                        specific=not common and _is_specific(text, found[i - 1]),
-                    )
-                )
-                after_determiner = after_determiner and filler
+                concept = _word_concept(text, found[i - 1], word, terms, after_determiner, weak_past=True)
+                out.append(concept)
+                after_determiner = after_determiner and concept.filler
         return out
 
     def _closest_phrases(self, key: tuple[str, ...], plain: list[str]) -> tuple[str, ...] | None:
@@ -833,20 +846,9 @@ class PlainAnalyzer:
                 after_determiner = False
                 continue
             terms = self.word_terms(token) or (self.stem(word),)
-            infinitive = lemma(word)
-            filler = word in FILLER_WORDS or infinitive in FILLER_WORDS
-            common = word in COMMON_WORDS or infinitive in COMMON_WORDS
-            out.append(
-                Concept(
-                    token,
-                    terms,
-                    filler=filler,
-                    answer_type=after_determiner and not filler,
-                    common=common,
-                    specific=not common and _is_specific(text, found[i]),
-                )
-            )
-            after_determiner = after_determiner and filler
+            concept = _word_concept(text, found[i], word, terms, after_determiner, weak_past=False)
+            out.append(concept)
+            after_determiner = after_determiner and concept.filler
         return out
 
 
