@@ -277,7 +277,7 @@ def test_button_values_keep_the_earlier_question_and_carry_no_markup(
     question: str, earlier: str, offset: int
 ) -> None:
     """A follow-up's buttons carry its earlier question back intact, and never a raw < > &."""
-    value = ButtonValue(question or "q", offset, (), earlier)
+    value = ButtonValue(question or "q", offset, (), earlier=earlier)
     encoded = _button_value(value)
     if encoded is None:
         return

@@ -84,6 +84,8 @@ class Conversations:
         self._topics = Recent(ttl=86_400.0, clock=clock)
         self._dm_topics = Recent(ttl=1_800.0, clock=clock)
         self._answers = Recent(ttl=86_400.0, clock=clock)
+        self._pending: dict[tuple[str, str], threading.Event] = {}
+        self._pending_lock = threading.Lock()
 
     def join(self, channel: str, thread_ts: str) -> None:
         """The bot started, or was mentioned in, this thread: untagged replies are for it."""
@@ -109,11 +111,26 @@ class Conversations:
         store = self._topics if thread_ts else self._dm_topics
         store.put((channel, thread_ts), Topic(question))
 
-    def answered(self, channel: str, question_ts: str, ref: AnswerRef) -> None:
-        """The question at ``question_ts`` was answered by ``ref``."""
-        self._answers.put((channel, question_ts), ref)
+    def answering(self, channel: str, question_ts: str) -> None:
+        """The question at ``question_ts`` is being answered: an edit arriving meanwhile waits."""
+        with self._pending_lock:
+            self._pending.setdefault((channel, question_ts), threading.Event())
 
-    def answer_to(self, channel: str, question_ts: str) -> AnswerRef | None:
-        """Where the question at ``question_ts`` was answered, if remembered."""
+    def answered(self, channel: str, question_ts: str, ref: AnswerRef | None) -> None:
+        """The question at ``question_ts`` was answered by ``ref`` (None: the post failed)."""
+        if ref is not None:
+            self._answers.put((channel, question_ts), ref)
+        with self._pending_lock:
+            pending = self._pending.pop((channel, question_ts), None)
+        if pending is not None:
+            pending.set()
+
+    def answer_to(self, channel: str, question_ts: str, wait: float = 0.0) -> AnswerRef | None:
+        """Where the question at ``question_ts`` was answered, if remembered; when it is still
+        being answered, wait up to ``wait`` seconds for the answer to be posted."""
+        with self._pending_lock:
+            pending = self._pending.get((channel, question_ts))
+        if pending is not None and wait > 0:
+            pending.wait(wait)
         found = self._answers.get((channel, question_ts))
         return found if isinstance(found, AnswerRef) else None

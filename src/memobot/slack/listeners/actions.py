@@ -277,6 +277,8 @@ def answer_key(value: ButtonValue) -> str:
     answer keys existed) one derived from what the answer showed."""
     if value.answer_key:
         return value.answer_key
-    parts = (value.question, str(value.offset), *value.passage_ids) + ((value.earlier,) if value.earlier else ())
+    parts = (value.question, str(value.offset), *value.passage_ids) + (
+        (value.earlier,) if value.earlier else ()
+    )
     shown = "\0".join(parts)
     return "old-" + hashlib.sha256(shown.encode("utf-8")).hexdigest()[:24]

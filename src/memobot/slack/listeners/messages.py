@@ -44,6 +44,8 @@ log = logging.getLogger("memobot.slack")
 
 _NEW_MESSAGE_SUBTYPES = (None, "file_share", "thread_broadcast")
 """Subtypes of a message a person typed: plain, with files attached, or also sent to the channel."""
+_EDIT_WAIT = 10.0
+"""Seconds an edit made while its question is still being answered waits for that answer."""
 _THREAD_READ_LIMIT = 100
 """Messages read back from a thread the bot does not remember (its first page is enough)."""
 
@@ -138,33 +140,38 @@ def answer_message_event(
         return
     thread_ts = _thread_of(event) or (ts if thread else None)
     raw = str(event.get("text") or "") if text is None else text
+    bot.conversations.answering(channel, ts)  # an edit arriving meanwhile waits for this answer
+    posted: str | None = None
+    reply = Reply(error_message(APOLOGY))
     try:
-        reply = reply_for_text(
+        try:
+            reply = reply_for_text(
+                bot,
+                raw,
+                channel=channel,
+                topic=bot.conversations.topic(channel, thread_ts),
+                user=user,
+                channel_kind=kind,
+                started=started,
+            )
+        except Exception:
+            log.exception("answering a message in %s failed", channel)
+            reply = Reply(error_message(APOLOGY))
+        if reply.question:
+            # Before posting: a quick follow-up may arrive as soon as the answer shows.
+            bot.conversations.set_topic(channel, thread_ts, reply.topic)
+        posted = post_reply(
             bot,
-            raw,
+            client,
             channel=channel,
-            topic=bot.conversations.topic(channel, thread_ts),
+            thread_ts=thread_ts,
             user=user,
-            channel_kind=kind,
-            started=started,
+            message=reply.message,
+            metadata=reply.metadata(ts),
         )
-    except Exception:
-        log.exception("answering a message in %s failed", channel)
-        reply = Reply(error_message(APOLOGY))
-    if reply.question:
-        # Before posting: a quick follow-up may arrive as soon as the answer is visible.
-        bot.conversations.set_topic(channel, thread_ts, reply.topic)
-    posted = post_reply(
-        bot,
-        client,
-        channel=channel,
-        thread_ts=thread_ts,
-        user=user,
-        message=reply.message,
-        metadata=reply.metadata(ts),
-    )
-    if posted is not None and reply.question:
-        bot.conversations.answered(channel, ts, AnswerRef(channel, posted, reply.earlier))
+    finally:
+        ref = AnswerRef(channel, posted, reply.earlier) if posted else None
+        bot.conversations.answered(channel, ts, ref)
 
 
 def answer_edit(
@@ -180,7 +187,7 @@ def answer_edit(
     new_text, old_text = str(message.get("text") or ""), str(previous.get("text") or "")
     if not is_ts(ts) or clean_question(new_text) == clean_question(old_text):
         return  # an unfurl, a reaction count or the like changed, not the question
-    ref = bot.conversations.answer_to(channel, ts)
+    ref = bot.conversations.answer_to(channel, ts, wait=_EDIT_WAIT)
     if ref is None and event.get("channel_type") != "im":
         ref = _find_answer(bot, client, channel, _thread_of(message) or ts, ts, bot_user, bot_id)
     if ref is None:
