@@ -4,7 +4,6 @@ recommendation rendering (pages, links, no repeated recommendation)."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
@@ -192,12 +191,6 @@ def test_ask_within_only_returns_the_channels_memos(
 
 # --- citations ----------------------------------------------------------------------------------
 
-PagedPassage = dataclasses.make_dataclass(
-    "PagedPassage", [("page", int | None, dataclasses.field(default=None))], bases=(Passage,), frozen=True
-)
-"""A passage that knows its page, as the importer's will (models.Passage.page)."""
-
-
 def _one_hit_answer(
     text: str, rec_text: str, page: int | None, url: str = "https://example.org/m.pdf"
 ) -> tuple:
@@ -211,7 +204,7 @@ def _one_hit_answer(
         roles=(Role("r", "Rolle"),),
     )
     rec = Recommendation(id="rec", memo_id="m", role_id="r", role="Rolle", text=rec_text)
-    passage = PagedPassage(
+    passage = Passage(
         id="p", memo_id="m", section=("Anbefalinger", "Rolle"), position=2, text=text, page=page
     )
     kb = KnowledgeBase(memos=(memo,), passages=(passage,), recommendations=(rec,))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
 
-from ..models import Answer, Hit, KnowledgeBase, Memo, Passage, Recommendation
+from ..models import Answer, Hit, KnowledgeBase, Memo, Recommendation
 from ..service import ReloadReport, Status
 from .text import escape, is_user_id, truncate_words
 
@@ -244,26 +244,15 @@ def _memo_of(kb: KnowledgeBase, memo_id: str) -> Memo | None:
         return None
 
 
-def _page_of(passage: Passage) -> int | None:
-    """The PDF page a passage starts on, when its knowledge file says so."""
-    page = getattr(passage, "page", None)
-    return page if isinstance(page, int) and not isinstance(page, bool) and page > 0 else None
-
-
-def _page_url(url: str, page: int | None) -> str:
-    """``url`` opened at ``page`` (``#page=N``, which PDF viewers follow), unless it has a fragment."""
-    return f"{url}#page={page}" if page and url and "#" not in url else url
-
-
 def _citation(kb: KnowledgeBase, hit: Hit, number: int) -> str:
     memo = _memo_of(kb, hit.passage.memo_id)
     if memo is None:
         return f"*{number}.* {_escaped(hit.citation, 600)}"
-    page = _page_of(hit.passage)
+    page = hit.passage.page
     series = f"{_escaped(memo.series, 100)}: " if memo.series else ""
-    title = _link(_page_url(memo.source_url, page), truncate_words(memo.title, 300))
+    title = _link(kb.source_link(hit.passage), truncate_words(memo.title, 300))
     section = _escaped(hit.passage.section_label, 300, 600)
-    where = f" · p. {page}" if page else ""
+    where = f" · p. {page}" if page is not None else ""
     return f"*{number}.* {series}{title} ({memo.year}) · {section} · ¶{hit.passage.position}{where}"
 
 
@@ -280,8 +269,7 @@ def _recommendation_blocks(
     # Quoted once: when an excerpt above already is the recommendation, point at it instead.
     for number, hit in shown:
         if hit.passage.memo_id == rec.memo_id and _same_text(hit.passage.text, rec.text):
-            page = _page_of(hit.passage)
-            link = _link(_page_url(memo.source_url, page), "in the memo") if memo else ""
+            link = _link(kb.source_link(hit.passage), "in the memo") if memo else ""
             where = f" ({link})" if link else ""
             return [
                 _section(
