@@ -191,6 +191,7 @@ def test_ask_within_only_returns_the_channels_memos(
 
 # --- citations ----------------------------------------------------------------------------------
 
+
 def _one_hit_answer(
     text: str, rec_text: str, page: int | None, url: str = "https://example.org/m.pdf"
 ) -> tuple:
