@@ -41,7 +41,6 @@ sys.path.insert(0, str(_ROOT))  # the repository, for the one fake Slack Web API
 
 from tests.slack_fakes import RESPONSE_URL_METHOD, FakeSlackAPI  # noqa: E402
 from tests.slack_payloads import (  # noqa: E402
-    CHANNEL_ID,
     app_mention,
     direct_message,
     event_callback,
@@ -134,8 +133,12 @@ def _plan(options: Options, fake: FakeSlackAPI, questions: list[str]) -> list[_R
             events.append(_event_request(key, "dm", event, ("post", channel, "")))
             plan.append(events[-1])
         else:
-            event = app_mention(question, ts=new_ts())
-            events.append(_event_request(key, "mention", event, ("post", CHANNEL_ID, event["ts"])))
+            # One channel per mention, as a burst spreads over a workspace: Slack (and the bot's
+            # pacing) allow about one message per second per channel, so 200 mentions in one
+            # channel would measure the pacing, not the bot.
+            channel = f"C{n:09d}"
+            event = app_mention(question, channel=channel, ts=new_ts())
+            events.append(_event_request(key, "mention", event, ("post", channel, event["ts"])))
             plan.append(events[-1])
     if refreshing:
         # Inserted, not swapped in: an event it displaced could still be the original of a retry.

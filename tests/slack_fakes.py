@@ -15,7 +15,11 @@ fake answers such requests 404 (as slack.com would) and records them as ``unrout
 
 Besides the API methods it serves ``response_url`` endpoints (``/response/<id>``, from
 ``new_response_url()``) and records what Bolt's ``respond()`` posts there under the method name
-``"response_url"``.
+``"response_url"`` (``rate_limit("response_url")`` makes those answer 429 too).
+
+It keeps the messages of each channel as Slack would: what ``chat.postMessage`` posted (with its
+metadata), edited by ``chat.update``, plus what a test says people wrote (``add_message``), so
+``conversations.replies`` reads a thread back.
 """
 
 from __future__ import annotations
@@ -89,6 +93,7 @@ class _Modes:
     failures: dict[str, list[_Failure]] = field(default_factory=dict)
     delays: dict[str | None, float] = field(default_factory=dict)  # None: every method
     handlers: dict[str, Handler] = field(default_factory=dict)
+    response_url_fails: int = 0  # the next N response_url posts answer 404 (expired/invalid)
 
 
 class FakeSlackAPI:
@@ -101,6 +106,7 @@ class FakeSlackAPI:
         self._changed = threading.Condition()
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
+        self._messages: dict[str, list[dict[str, Any]]] = {}  # channel → messages
         self._server = _Server(("127.0.0.1", 0), _RequestHandler)
         self._server.fake = self
         self._thread = threading.Thread(
@@ -167,10 +173,27 @@ class FakeSlackAPI:
             self._modes.handlers[method] = handler
 
     def reset(self) -> None:
-        """Forget recorded calls and every mode."""
+        """Forget recorded calls, stored messages and every mode."""
         with self._changed:
             self._calls.clear()
             self._modes = _Modes()
+            self._messages.clear()
+
+    def fail_response_urls(self, times: int = 1) -> None:
+        """Answer the next ``times`` response_url posts with 404 ``expired_url``."""
+        with self._changed:
+            self._modes.response_url_fails = times
+
+    def add_message(self, channel: str, message: dict[str, Any]) -> dict[str, Any]:
+        """Store a message someone wrote in ``channel`` (``ts``, ``user``, ``text``, ``thread_ts``…)."""
+        with self._changed:
+            self._messages.setdefault(channel, []).append(dict(message))
+        return message
+
+    def messages(self, channel: str) -> list[dict[str, Any]]:
+        """The messages stored for ``channel``, oldest first."""
+        with self._changed:
+            return sorted((dict(m) for m in self._messages.get(channel, [])), key=lambda m: float(m["ts"]))
 
     def new_response_url(self) -> str:
         """A fresh ``response_url`` served by this fake (as in a slash command or action payload)."""
@@ -231,12 +254,15 @@ class FakeSlackAPI:
     def _answer(self, call: Call) -> tuple[int, dict[str, str], Any]:
         if call.method == UNROUTED_METHOD:
             return 404, {}, {"ok": False, "error": "unknown_method"}
-        if call.method == RESPONSE_URL_METHOD:
-            return 200, {}, {"ok": True}
         left, retry_after = self._modes.rate_limits.get(call.method, (0, 0))
         if left > 0:
             self._modes.rate_limits[call.method] = (left - 1, retry_after)
             return 429, {"Retry-After": str(retry_after)}, {"ok": False, "error": "ratelimited"}
+        if call.method == RESPONSE_URL_METHOD:
+            if self._modes.response_url_fails > 0:
+                self._modes.response_url_fails -= 1
+                return 404, {}, {"ok": False, "error": "expired_url"}
+            return 200, {}, {"ok": True}
         if not call.token:
             return 200, {}, {"ok": False, "error": "not_authed"}
         error = self._take_failure(call)
@@ -283,7 +309,7 @@ def _auth_test(fake: FakeSlackAPI, call: Call) -> dict[str, Any]:
 
 def _message(call: Call, ts: str) -> dict[str, Any]:
     message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": ts}
-    for key in ("text", "blocks", "thread_ts"):
+    for key in ("text", "blocks", "thread_ts", "metadata"):
         if key in call.params:
             message[key] = call.params[key]
     return message
@@ -293,7 +319,9 @@ def _post_message(fake: FakeSlackAPI, call: Call) -> dict[str, Any]:
     if "channel" not in call.params:
         return {"ok": False, "error": "channel_not_found"}
     ts = fake._next_ts()
-    return {"ok": True, "channel": call.params["channel"], "ts": ts, "message": _message(call, ts)}
+    message = _message(call, ts)
+    fake._messages.setdefault(str(call.params["channel"]), []).append(message)
+    return {"ok": True, "channel": call.params["channel"], "ts": ts, "message": message}
 
 
 def _post_ephemeral(fake: FakeSlackAPI, call: Call) -> dict[str, Any]:
@@ -308,6 +336,9 @@ def _update(fake: FakeSlackAPI, call: Call) -> dict[str, Any]:
     if "channel" not in call.params or "ts" not in call.params:
         return {"ok": False, "error": "message_not_found"}
     ts = call.params["ts"]
+    for stored in fake._messages.get(str(call.params["channel"]), []):
+        if stored["ts"] == ts:
+            stored.update({k: call.params[k] for k in ("text", "blocks", "metadata") if k in call.params})
     return {
         "ok": True,
         "channel": call.params["channel"],
@@ -315,6 +346,24 @@ def _update(fake: FakeSlackAPI, call: Call) -> dict[str, Any]:
         "text": call.params.get("text", ""),
         "message": _message(call, ts),
     }
+
+
+def _replies(fake: FakeSlackAPI, call: Call) -> dict[str, Any]:
+    channel, ts = call.params.get("channel"), call.params.get("ts")
+    if not channel or not ts:
+        return {"ok": False, "error": "invalid_arguments"}
+    thread = [m for m in fake._messages.get(str(channel), []) if m["ts"] == ts or m.get("thread_ts") == ts]
+    if not thread:
+        return {"ok": False, "error": "thread_not_found"}
+    thread.sort(key=lambda m: float(m["ts"]))
+    limit = int(call.params.get("limit") or 1000)
+    keep_metadata = str(call.params.get("include_all_metadata")).lower() in ("1", "true")
+    shown = [m if keep_metadata else {k: v for k, v in m.items() if k != "metadata"} for m in thread[:limit]]
+    return {"ok": True, "messages": shown, "has_more": len(thread) > limit}
+
+
+def _ok(fake: FakeSlackAPI, call: Call) -> dict[str, Any]:
+    return {"ok": True}
 
 
 def _views_publish(fake: FakeSlackAPI, call: Call) -> dict[str, Any]:
@@ -338,6 +387,10 @@ _DEFAULT_HANDLERS: dict[str, Callable[[FakeSlackAPI, Call], dict[str, Any]]] = {
     "chat.postMessage": _post_message,
     "chat.postEphemeral": _post_ephemeral,
     "chat.update": _update,
+    "conversations.replies": _replies,
+    "assistant.threads.setStatus": _ok,
+    "assistant.threads.setSuggestedPrompts": _ok,
+    "assistant.threads.setTitle": _ok,
     "views.publish": _views_publish,
     "apps.connections.open": _connections_open,
 }

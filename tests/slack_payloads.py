@@ -22,11 +22,15 @@ __all__ = [
     "CHANNEL_ID",
     "DM_CHANNEL_ID",
     "app_mention",
+    "assistant_thread_started",
     "block_actions",
+    "channel_message",
     "direct_message",
     "event_callback",
     "interactive_body",
     "json_body",
+    "message_changed",
+    "message_shortcut",
     "new_event_id",
     "new_ts",
     "signed_headers",
@@ -94,6 +98,72 @@ def direct_message(
         "channel": channel,
         "event_ts": ts,
         "team": TEAM_ID,
+    }
+
+
+def channel_message(
+    text: str,
+    *,
+    channel: str = CHANNEL_ID,
+    user: str = ASKER_ID,
+    ts: str | None = None,
+    thread_ts: str | None = None,
+    channel_type: str = "channel",
+) -> dict[str, Any]:
+    """A ``message`` event in a channel (``message.channels``; ``channel_type="group"`` for
+    ``message.groups``), in a thread when ``thread_ts`` is given."""
+    ts = ts or new_ts()
+    event: dict[str, Any] = {
+        "type": "message",
+        "channel_type": channel_type,
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+        "team": TEAM_ID,
+    }
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return event
+
+
+def message_changed(
+    original: dict[str, Any], new_text: str, *, channel_type: str | None = None
+) -> dict[str, Any]:
+    """The ``message_changed`` event Slack sends when ``original`` (a message event) is edited."""
+    edited_at = new_ts()
+    message = {k: original[k] for k in ("type", "user", "ts", "thread_ts", "team") if k in original}
+    message.update({"text": new_text, "edited": {"user": original.get("user"), "ts": edited_at}})
+    previous = {k: original[k] for k in ("type", "user", "ts", "thread_ts", "team", "text") if k in original}
+    return {
+        "type": "message",
+        "subtype": "message_changed",
+        "channel": original["channel"],
+        "channel_type": channel_type or original.get("channel_type", "channel"),
+        "hidden": True,
+        "message": message,
+        "previous_message": previous,
+        "ts": edited_at,
+        "event_ts": edited_at,
+    }
+
+
+def assistant_thread_started(
+    *, channel: str = DM_CHANNEL_ID, user: str = ASKER_ID, viewing: str | None = CHANNEL_ID
+) -> dict[str, Any]:
+    """An ``assistant_thread_started`` event: the user opened the AI app container."""
+    thread_ts = new_ts()
+    context: dict[str, Any] = {"channel_id": viewing, "team_id": TEAM_ID} if viewing else {}
+    return {
+        "type": "assistant_thread_started",
+        "assistant_thread": {
+            "user_id": user,
+            "context": context,
+            "channel_id": channel,
+            "thread_ts": thread_ts,
+        },
+        "event_ts": new_ts(),
     }
 
 
@@ -191,6 +261,32 @@ def block_actions(
     if message is not None:
         payload["message"] = message
     return payload
+
+
+def message_shortcut(
+    message: dict[str, Any],
+    *,
+    callback_id: str,
+    response_url: str,
+    user: str = ASKER_ID,
+    channel: str = CHANNEL_ID,
+) -> dict[str, Any]:
+    """A ``message_action`` interaction: a message shortcut used on ``message``."""
+    return {
+        "type": "message_action",
+        "token": "legacy-verification-token",
+        "action_ts": new_ts(),
+        "team": {"id": TEAM_ID, "domain": "fake-workspace"},
+        "user": {"id": user, "username": "asker", "name": "asker", "team_id": TEAM_ID},
+        "channel": {"id": channel, "name": "general"},
+        "is_enterprise_install": False,
+        "enterprise": None,
+        "callback_id": callback_id,
+        "trigger_id": f"{_next()}.{TEAM_ID}.fake",
+        "response_url": response_url,
+        "message_ts": message["ts"],
+        "message": message,
+    }
 
 
 def signed_headers(body: bytes, signing_secret: str, *, timestamp: int | None = None) -> dict[str, str]:

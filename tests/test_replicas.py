@@ -67,6 +67,9 @@ def _http_env(fake: FakeSlackAPI, redis_url: str) -> dict[str, str]:
         "SLACK_API_URL": fake.api_url,
         "MEMOBOT_STORE": redis_url,
         "MEMOBOT_WORKERS": "8",
+        # Every mention here goes to one channel; pacing it (test_slack_conversations.py) would
+        # stretch the burst to a minute and measure the pacing, not the replicas.
+        "MEMOBOT_CHANNEL_PACE": "0",
     }
 
 
@@ -244,6 +247,9 @@ def test_socket_mode_processes_sharing_redis_answer_each_envelope_once(
         "SLACK_API_URL": fake_slack.api_url,
         "MEMOBOT_STORE": redis_url,
         "MEMOBOT_WORKERS": "8",
+        # Every mention here goes to one channel; pacing it (test_slack_conversations.py) would
+        # stretch the burst to a minute and measure the pacing, not the replicas.
+        "MEMOBOT_CHANNEL_PACE": "0",
     }
     first = start_replica("S1", tmp_path, env, http=False)
     try:

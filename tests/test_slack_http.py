@@ -370,19 +370,41 @@ def test_share_posts_for_everyone_and_removes_the_private_copy(
     assert deleted.params.get("delete_original") is True
 
 
-def test_share_where_the_bot_is_not_a_member_tells_the_user(
+def test_share_where_the_bot_is_not_a_member_goes_through_the_response_url(
     bot: BotUnderTest, fake_slack: FakeSlackAPI
 ) -> None:
-    """Sharing into a channel the bot is not in tells the user privately how to fix it."""
-    fake_slack.fail("chat.postMessage", "channel_not_found")
+    """Sharing into a channel the bot is not in posts the answer in_channel through the click's
+    response_url (no membership needed), then removes the private copy."""
+    fake_slack.fail("chat.postMessage", "not_in_channel")
     bot.post_action(
         block_actions(
             {"action_id": ACTION_SHARE, "value": _value(QUESTION)}, response_url=fake_slack.new_response_url()
         )
     )
-    [told] = fake_slack.wait_for(RESPONSE_URL_METHOD)
+    [shared, deleted] = fake_slack.wait_for(RESPONSE_URL_METHOD, count=2)
+    assert shared.params["response_type"] == "in_channel" and shared.params["replace_original"] is False
+    assert f"Shared by <@{ASKER_ID}>" in "\n".join(_block_texts(shared))
+    assert deleted.params.get("delete_original") is True
+
+
+def test_share_that_slack_refuses_everywhere_tells_the_user(
+    bot: BotUnderTest, fake_slack: FakeSlackAPI
+) -> None:
+    """When neither chat.postMessage nor the response_url may post, the user is told privately
+    how to fix it, and the private answer stays."""
+    fake_slack.fail("chat.postMessage", "channel_not_found")
+    fake_slack.fail_response_urls(1)
+    bot.post_action(
+        block_actions(
+            {"action_id": ACTION_SHARE, "value": _value(QUESTION)}, response_url=fake_slack.new_response_url()
+        )
+    )
+    [refused, told] = fake_slack.wait_for(RESPONSE_URL_METHOD, count=2)
+    assert refused.status == 404
     assert told.params["response_type"] == "ephemeral" and told.params["replace_original"] is False
     assert "channel_not_found" in told.params["text"] and "/invite" in told.params["text"]
+    fake_slack.wait_quiet(0.3)
+    assert not any(c.params.get("delete_original") for c in fake_slack.calls(RESPONSE_URL_METHOD))
 
 
 def test_more_results_continue_in_the_thread_and_drop_the_button(
@@ -438,17 +460,17 @@ def test_more_results_on_a_private_answer_stay_private(bot: BotUnderTest, fake_s
 @pytest.mark.parametrize(
     ("clicks", "replies", "up", "down"),
     [
-        ([ACTION_FEEDBACK_UP], ["Thanks — your 👍 is recorded"], 1, 0),
-        ([ACTION_FEEDBACK_DOWN], ["Thanks — your 👎 is recorded"], 0, 1),
+        ([ACTION_FEEDBACK_UP], ["Your 👍 is counted. Feedback: 👍 1 · 👎 0"], 1, 0),
+        ([ACTION_FEEDBACK_DOWN], ["Your 👎 is counted. Feedback: 👍 0 · 👎 1"], 0, 1),
         (
             [ACTION_FEEDBACK_UP, ACTION_FEEDBACK_UP],
-            ["Thanks — your 👍 is recorded", "Your 👍 on this answer was already"],
+            ["Your 👍 is counted. Feedback: 👍 1 · 👎 0", "Your 👍 is counted. Feedback: 👍 1 · 👎 0"],
             1,
             0,
         ),
         (
             [ACTION_FEEDBACK_UP, ACTION_FEEDBACK_DOWN],
-            ["Thanks — your 👍 is recorded", "Thanks — I changed your vote"],
+            ["Your 👍 is counted. Feedback: 👍 1 · 👎 0", "Your 👎 is counted. Feedback: 👍 0 · 👎 1"],
             0,
             1,
         ),
@@ -458,7 +480,8 @@ def test_feedback_is_one_vote_per_user_and_answer(
     bot: BotUnderTest, fake_slack: FakeSlackAPI, clicks: list[str], replies: list[str], up: int, down: int
 ) -> None:
     """👍 / 👎 on an answer are recorded in the store against the answer's key, one vote per user
-    (a second click changes it, the same click again changes nothing), each click thanked privately."""
+    (a second click changes it, the same click again changes nothing); each click redraws the
+    private answer with the tally and says the user's vote is counted."""
     bot.post_event(event_callback(app_mention(QUESTION)))
     [answer] = fake_slack.wait_for("chat.postMessage")
     for n, action_id in enumerate(clicks, 1):
@@ -469,7 +492,8 @@ def test_feedback_is_one_vote_per_user_and_answer(
             )
         )
         said = fake_slack.wait_for(RESPONSE_URL_METHOD, count=n)
-        assert said[-1].params["text"].startswith(replies[n - 1])
+        assert said[-1].params["replace_original"] is True
+        assert any(t.startswith(replies[n - 1]) for t in _block_texts(said[-1])), _block_texts(said[-1])
     [record] = bot.log.recent(1)
     assert (record.question, record.answered, record.up, record.down) == (QUESTION, True, up, down)
     assert record.user is not None and ASKER_ID not in record.user

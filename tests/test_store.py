@@ -81,12 +81,15 @@ def test_concurrent_claims_have_exactly_one_winner(store: Store) -> None:
 def test_one_vote_per_voter_and_answer(
     store: Store, votes: list[str], outcomes: list[str], up: int, down: int
 ) -> None:
-    """A voter's second click replaces the first; the answer counts one vote per voter."""
+    """A voter's second click replaces the first; the answer counts one vote per voter (in the
+    log and in vote_counts)."""
     store.log_question(_record("a1", time.time()))
     assert [store.record_vote("a1", "voter-1", v, time.time()) for v in votes] == outcomes
     assert store.record_vote("a1", "voter-2", "up", time.time()) == "new"
     [record] = store.questions(0)
     assert (record.up, record.down) == (up + 1, down)
+    assert store.vote_counts("a1") == (up + 1, down)  # what the answer's message shows
+    assert store.vote_counts("never-voted") == (0, 0)
 
 
 def test_questions_come_back_in_order_and_purge_forgets_old_ones(store: Store) -> None:

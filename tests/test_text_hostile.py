@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from memobot.loader import bundled_knowledge_dir
 from memobot.service import KnowledgeService
-from memobot.slack.text import _FORMATTING, _SPACE, _markup_words, _unescape, clean_question
+from memobot.slack.text import _EMOJI, _FORMATTING, _SPACE, _markup_words, _unescape, clean_question
 from tests.slack_fakes import RESPONSE_URL_METHOD, FakeSlackAPI
 from tests.slack_http_support import BotUnderTest, running_http_bot
 from tests.slack_payloads import app_mention, event_callback, slash_command
@@ -23,11 +23,13 @@ _MARKUP = re.compile(r"<([^<>\n]*)>")
 
 
 def _reference(text: str) -> str:
-    """The cleaning as it was: quadratic, kept here as the specification."""
+    """The cleaning as it was: quadratic, kept here as the specification (with the emoji
+    shortcodes removed since)."""
     previous = None
     while previous != text:
         previous, text = text, _MARKUP.sub(lambda m: f" {_markup_words(m.group(1))} ", text)
     text = _unescape(text.replace("<", " ").replace(">", " "))
+    text = _EMOJI.sub(" ", text)
     text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text)
     return _SPACE.sub(" ", _FORMATTING.sub(" ", text)).strip()
 

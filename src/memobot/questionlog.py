@@ -96,6 +96,10 @@ class QuestionLog:
         log.info("feedback %s on %s (%s)", vote, answer_key, outcome)
         return outcome
 
+    def vote_counts(self, answer_key: str) -> tuple[int, int]:
+        """(👍, 👎) standing on the answer ``answer_key``, one per user."""
+        return self.store.vote_counts(answer_key)
+
     def recent(self, days: float) -> list[QuestionRecord]:
         """The questions of the last ``days`` days, oldest first, with their votes."""
         return self.store.questions(self._clock() - days * 86400)

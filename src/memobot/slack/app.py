@@ -12,20 +12,24 @@ import time
 import weakref
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from slack_bolt import App, BoltResponse
+from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 from slack_sdk.http_retry import ConnectionErrorRetryHandler, RetryHandler, RetryState
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.webhook import WebhookClient, WebhookResponse
 
 from ..questionlog import QuestionLog
 from ..service import KnowledgeService
 from ..store import Store, open_store
+from .pacing import ChannelPacer
 from .settings import SlackSettings
+from .threads import Conversations
 
-__all__ = ["Bot", "RateLimitRetry", "bot_of", "build_app", "build_client"]
+__all__ = ["Bot", "RateLimitRetry", "RetryingRespond", "bot_of", "build_app", "build_client", "retry_after"]
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +57,7 @@ class RateLimitRetry(RetryHandler):
     ) -> bool:
         if response is None or response.status_code != 429:
             return False
-        return _retry_after(response) <= _MAX_RETRY_AFTER
+        return retry_after(response.headers) <= _MAX_RETRY_AFTER
 
     def prepare_for_next_attempt(
         self,
@@ -63,15 +67,17 @@ class RateLimitRetry(RetryHandler):
         response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> None:
-        wait = _retry_after(response) if response is not None else 1.0
+        wait = retry_after(response.headers) if response is not None else 1.0
         # Jitter spreads out the threads that were all told to wait the same time.
         time.sleep(wait + random.uniform(0, min(0.25, wait * 0.1 + 0.01)))
         state.next_attempt_requested = True
         state.increment_current_attempt()
 
 
-def _retry_after(response: HttpResponse) -> float:
-    for name, values in response.headers.items():
+def retry_after(headers: object) -> float:
+    """Seconds Slack asked us to wait (``Retry-After``), 1 when it did not say."""
+    items = headers.items() if isinstance(headers, dict) else ()
+    for name, values in items:
         if name.lower() == "retry-after":
             value = values[0] if isinstance(values, list) and values else values
             try:
@@ -79,6 +85,26 @@ def _retry_after(response: HttpResponse) -> float:
             except (TypeError, ValueError):
                 return 1.0
     return 1.0
+
+
+def _retry_handlers() -> list[RetryHandler]:
+    return [ConnectionErrorRetryHandler(max_retry_count=1), RateLimitRetry(max_retry_count=3)]
+
+
+class RetryingRespond(Respond):
+    """Bolt's ``respond()`` whose ``response_url`` posts are retried on 429 and broken connections.
+
+    Bolt's own builds a ``WebhookClient`` with only the connection-error handler, so a
+    rate-limited reply to ``/memo`` or to a button was lost.
+    """
+
+    def __call__(self, text: str | dict = "", **fields: object) -> WebhookResponse:  # type: ignore[override]
+        if self.response_url is None:
+            raise ValueError("respond is unsupported here as there is no response_url")
+        message = dict(text) if isinstance(text, dict) else {"text": text, **fields}
+        body = {k: v for k, v in message.items() if v is not None}
+        client = WebhookClient(url=self.response_url, timeout=15, retry_handlers=_retry_handlers())
+        return client.send_dict(body)
 
 
 class _QuietClientWarning(logging.Filter):
@@ -131,7 +157,7 @@ def build_client(settings: SlackSettings) -> WebClient:
         token=settings.bot_token,
         base_url=settings.api_url,
         timeout=15,
-        retry_handlers=[ConnectionErrorRetryHandler(max_retry_count=1), RateLimitRetry(max_retry_count=3)],
+        retry_handlers=_retry_handlers(),
     )
 
 
@@ -149,6 +175,10 @@ class Bot:
     """The question log and the 👍 / 👎 votes, privacy rules applied."""
     answers: ThreadPoolExecutor
     """Where retrieval and posting run, apart from Bolt's listener threads."""
+    conversations: Conversations = field(default_factory=Conversations)
+    """Threads the bot is in, what they are about, and where each question was answered."""
+    pacer: ChannelPacer = field(default_factory=ChannelPacer)
+    """Posting slots per channel."""
     owns_store: bool = False
     """Whether ``build_app`` opened the store (and stopping the app closes it)."""
 
@@ -233,6 +263,7 @@ def build_app(
         log=QuestionLog(store, settings.store),
         answers=answers,
         owns_store=owns_store,
+        pacer=ChannelPacer(interval=settings.channel_pace),
     )
     _BOTS[app] = bot
     register(app, bot)

@@ -29,6 +29,7 @@ __all__ = [
     "MAX_BUTTON_VALUE",
     "MAX_HOME_BLOCKS",
     "MAX_SECTION_TEXT",
+    "VOTES_BLOCK_ID",
     "ButtonValue",
     "Message",
     "answer_message",
@@ -39,6 +40,7 @@ __all__ = [
     "refresh_message",
     "too_long_message",
     "usage_message",
+    "with_votes",
 ]
 
 MAX_BLOCKS = 50
@@ -63,6 +65,8 @@ ACTION_SHARE = "memobot_share"
 ACTION_MORE = "memobot_more"
 ACTION_FEEDBACK_UP = "memobot_feedback_up"
 ACTION_FEEDBACK_DOWN = "memobot_feedback_down"
+VOTES_BLOCK_ID = "memobot_votes"
+"""The context block that shows an answer's 👍 / 👎 tally (replaced on every vote)."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,8 @@ class ButtonValue:
     """The passages the answer showed (recorded with feedback)."""
     answer_key: str = ""
     """The question log's key of the answer (votes are recorded against it); "" on old buttons."""
+    earlier: str = ""
+    """The earlier question of the thread that ``question`` was read with (a follow-up), or empty."""
 
 
 def _button_value(value: ButtonValue) -> str | None:
@@ -100,6 +106,8 @@ def _button_value(value: ButtonValue) -> str | None:
         data["p"] = list(value.passage_ids)
     if value.answer_key:
         data["a"] = value.answer_key
+    if value.earlier:
+        data["e"] = value.earlier
     encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     # Markup a user typed never reaches Slack raw, not even inside a value Slack does not
     # render: JSON's own escapes, which json.loads turns back (only strings hold these).
@@ -118,7 +126,8 @@ def parse_button_value(raw: object) -> ButtonValue | None:
     if not isinstance(data, dict):
         return None
     question, offset, ids, key = data.get("q"), data.get("o", 0), data.get("p", []), data.get("a", "")
-    if not isinstance(question, str) or not question.strip():
+    earlier = data.get("e", "")
+    if not isinstance(question, str) or not question.strip() or not isinstance(earlier, str):
         return None
     if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset <= 1000:
         return None
@@ -126,7 +135,9 @@ def parse_button_value(raw: object) -> ButtonValue | None:
         return None
     if not isinstance(key, str) or not _ANSWER_KEY.fullmatch(key or "0"):
         return None
-    return ButtonValue(question=question, offset=offset, passage_ids=tuple(ids), answer_key=key)
+    return ButtonValue(
+        question=question, offset=offset, passage_ids=tuple(ids), answer_key=key, earlier=earlier
+    )
 
 
 # --- small builders -------------------------------------------------------------------------
@@ -237,16 +248,37 @@ def _citation(kb: KnowledgeBase, hit: Hit, number: int) -> str:
     memo = _memo_of(kb, hit.passage.memo_id)
     if memo is None:
         return f"*{number}.* {_escaped(hit.citation, 600)}"
+    page = hit.passage.page
     series = f"{_escaped(memo.series, 100)}: " if memo.series else ""
-    title = _link(memo.source_url, truncate_words(memo.title, 300))
+    title = _link(kb.source_link(hit.passage), truncate_words(memo.title, 300))
     section = _escaped(hit.passage.section_label, 300, 600)
-    return f"*{number}.* {series}{title} ({memo.year}) · {section} · ¶{hit.passage.position}"
+    where = f" · p. {page}" if page is not None else ""
+    return f"*{number}.* {series}{title} ({memo.year}) · {section} · ¶{hit.passage.position}{where}"
 
 
-def _recommendation_blocks(kb: KnowledgeBase, rec: Recommendation) -> list[dict]:
+def _same_text(a: str, b: str) -> bool:
+    """Whether two texts say the same words (spacing and case aside)."""
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def _recommendation_blocks(
+    kb: KnowledgeBase, rec: Recommendation, shown: Sequence[tuple[int, Hit]] = ()
+) -> list[dict]:
     memo = _memo_of(kb, rec.memo_id)
+    role = _escaped(rec.role, 200)
+    # Quoted once: when an excerpt above already is the recommendation, point at it instead.
+    for number, hit in shown:
+        if hit.passage.memo_id == rec.memo_id and _same_text(hit.passage.text, rec.text):
+            link = _link(kb.source_link(hit.passage), "in the memo") if memo else ""
+            where = f" ({link})" if link else ""
+            return [
+                _section(
+                    f":bulb: *Matching recommendation — role: {role}:* excerpt {number} above is the "
+                    f"memo's recommendation{where}."
+                )
+            ]
     source = f"From {_link(memo.source_url, truncate_words(memo.title, 300))}" if memo else ""
-    head = f":bulb: *Matching recommendation — role: {_escaped(rec.role, 200)}*\n"
+    head = f":bulb: *Matching recommendation — role: {role}*\n"
     blocks = [
         _section(head + _excerpt(rec.text, (), chars=MAX_SECTION_TEXT, room=MAX_SECTION_TEXT - len(head)))
     ]
@@ -255,11 +287,13 @@ def _recommendation_blocks(kb: KnowledgeBase, rec: Recommendation) -> list[dict]
     return blocks
 
 
-def _question_context(question: str, shared_by: str | None = None) -> dict:
-    asked = f"*Question:* {_escaped(question, 1000, 2000)}"
+def _question_context(question: str, shared_by: str | None = None, earlier: str = "") -> dict:
+    texts = [f"*Question:* {_escaped(question, 1000, 2000)}"]
+    if earlier:
+        texts.append(f"Read with the earlier question “{_escaped(earlier, 300, 600)}”")
     if shared_by and is_user_id(shared_by):
-        return _context(asked, f"Shared by <@{shared_by}>")
-    return _context(asked)
+        texts.append(f"Shared by <@{shared_by}>")
+    return _context(*texts)
 
 
 # --- messages -------------------------------------------------------------------------------
@@ -272,52 +306,69 @@ def answer_message(
     examples: Sequence[str] = (),
     shareable: bool = False,
     shared_by: str | None = None,
+    asked: str | None = None,
+    earlier: str = "",
     answer_key: str = "",
 ) -> Message:
     """The reply to a question: excerpts with citations and the recommendation, or a no-answer
-    reply with the closest topics and example questions. ``shareable`` adds "Share in channel"
-    (for ephemeral answers); ``shared_by`` credits the user who shared it; ``answer_key`` (the
+    reply with the closest topics and example questions; 👍 / 👎 on both. ``shareable`` adds
+    "Share in channel" (for ephemeral answers); ``shared_by`` credits the user who shared it.
+    A follow-up shows what was ``asked`` and says it was read with the ``earlier`` question
+    (``answer.question`` is then the two together, as retrieval saw them). ``answer_key`` (the
     question log's) goes into the buttons, so votes and More pages find their question."""
+    asked = answer.question if asked is None else asked
     if not answer.hits:
-        return _no_answer_message(answer, examples, shared_by)
-    blocks: list[dict] = [_question_context(answer.question, shared_by)]
+        return _no_answer_message(answer, examples, shared_by, asked, earlier, answer_key)
+    blocks: list[dict] = [_question_context(asked, shared_by, earlier)]
     if answer.tentative:
         # Not an answer: the passages that match the question best, said to be no more.
         blocks.append(_section("No confident answer in the memos. *The closest passages (low confidence):*"))
-    for number, hit in enumerate(answer.hits[: (MAX_BLOCKS - 6) // 2], answer.offset + 1):
+    shown = list(enumerate(answer.hits[: (MAX_BLOCKS - 7) // 2], answer.offset + 1))
+    for number, hit in shown:
         blocks.append(_section(_excerpt(hit.passage.text, hit.matched_terms)))
         blocks.append(_context(_citation(kb, hit, number)))
     # The recommendation belongs to the question, not to a page of results: shown once.
     if answer.recommendation is not None and answer.offset == 0:
         blocks.append({"type": "divider"})
-        blocks.extend(_recommendation_blocks(kb, answer.recommendation))
-    actions = _answer_actions(answer, shareable, answer_key)
+        blocks.extend(_recommendation_blocks(kb, answer.recommendation, shown))
+    actions = _answer_actions(answer, shareable, asked, earlier, answer_key)
     if actions:
         blocks.append({"type": "actions", "elements": actions})
     first = answer.hits[0]
     lead = "Closest passages (low confidence) for" if answer.tentative else "Answer to"
     text = (
-        f"{lead} “{_escaped(answer.question, 300)}”: "
+        f"{lead} “{_escaped(asked, 300)}”: "
         f"“{_escaped(first.passage.text, 600, 1200)}” ({_escaped(first.citation, 600)})"
     )
     return Message(text=text, blocks=tuple(blocks[:MAX_BLOCKS]))
 
 
-def _answer_actions(answer: Answer, shareable: bool, answer_key: str = "") -> list[dict]:
-    shown = ButtonValue(answer.question, answer.offset, tuple(h.passage.id for h in answer.hits), answer_key)
+def _answer_actions(
+    answer: Answer, shareable: bool, asked: str, earlier: str, answer_key: str = ""
+) -> list[dict]:
+    ids = tuple(h.passage.id for h in answer.hits)
     buttons = []
     # A More page is part of the same answer: its votes count for the question asked.
-    more = _button_value(ButtonValue(answer.question, answer.offset + len(answer.hits), (), answer_key))
+    more = _button_value(
+        ButtonValue(asked, answer.offset + len(answer.hits), (), answer_key, earlier=earlier)
+    )
     if answer.has_more and more:
         buttons.append(_button("More results", ACTION_MORE, more))
-    feedback = _button_value(shown)
-    if feedback:
-        buttons.append(_button("👍 Helpful", ACTION_FEEDBACK_UP, feedback))
-        buttons.append(_button("👎 Not helpful", ACTION_FEEDBACK_DOWN, feedback))
-    share = _button_value(ButtonValue(answer.question, answer.offset, (), answer_key))
+    buttons += _feedback_buttons(ButtonValue(asked, answer.offset, ids, answer_key, earlier=earlier))
+    share = _button_value(ButtonValue(asked, answer.offset, (), answer_key, earlier=earlier))
     if shareable and share:
         buttons.append(_button("Share in channel", ACTION_SHARE, share, style="primary"))
     return buttons
+
+
+def _feedback_buttons(value: ButtonValue) -> list[dict]:
+    encoded = _button_value(value)
+    if not encoded:
+        return []
+    return [
+        _button("👍 Helpful", ACTION_FEEDBACK_UP, encoded),
+        _button("👎 Not helpful", ACTION_FEEDBACK_DOWN, encoded),
+    ]
 
 
 def _bullets(items: Iterable[str], code: bool = False) -> str:
@@ -325,9 +376,18 @@ def _bullets(items: Iterable[str], code: bool = False) -> str:
     return "\n".join(f"• {wrap(_escaped(item, 300))}" for item in items)
 
 
-def _no_answer_message(answer: Answer, examples: Sequence[str], shared_by: str | None) -> Message:
-    question = _escaped(answer.question, 1000, 2000)
+def _no_answer_message(
+    answer: Answer,
+    examples: Sequence[str],
+    shared_by: str | None,
+    asked: str,
+    earlier: str,
+    answer_key: str = "",
+) -> Message:
+    question = _escaped(asked, 1000, 2000)
     lines = [f"I found nothing in the memos that answers “{question}”."]
+    if earlier:
+        lines[0] += f" (I read it with the earlier question “{_escaped(earlier, 300, 600)}”.)"
     if answer.suggestions:
         lines.append(f"*Closest topics:*\n{_bullets(answer.suggestions[:5])}")
     if examples:
@@ -335,10 +395,29 @@ def _no_answer_message(answer: Answer, examples: Sequence[str], shared_by: str |
     blocks: list[dict] = [_section("\n\n".join(lines))]
     if shared_by and is_user_id(shared_by):
         blocks.append(_context(f"Shared by <@{shared_by}>"))
-    text = f"No good answer in the memos for “{_escaped(answer.question, 300)}”."
+    # A "no good answer" is feedback curators need most: a 👎 here is a gap in the memos or a miss.
+    buttons = _feedback_buttons(ButtonValue(asked, 0, (), answer_key, earlier=earlier))
+    if buttons:
+        blocks.append({"type": "actions", "elements": buttons})
+    text = f"No good answer in the memos for “{_escaped(asked, 300)}”."
     if answer.suggestions:
         text += " Closest topics: " + "; ".join(_escaped(s, 300) for s in answer.suggestions[:5])
     return Message(text=text, blocks=tuple(blocks))
+
+
+def with_votes(blocks: Sequence[dict], up: int, down: int, mine: str | None = None) -> list[dict]:
+    """``blocks`` with the 👍 / 👎 tally shown just above the buttons (replacing an older tally).
+
+    ``mine`` ("up"/"down") adds "your vote is counted" — only for messages just one user sees."""
+    line = f"Feedback: 👍 {up} · 👎 {down} — one vote per person; clicking the other button changes yours."
+    if mine in ("up", "down"):
+        line = f"Your {'👍' if mine == 'up' else '👎'} is counted. " + line
+    tally = {"type": "context", "block_id": VOTES_BLOCK_ID, "elements": [{"type": "mrkdwn", "text": line}]}
+    out = [b for b in blocks if not (isinstance(b, dict) and b.get("block_id") == VOTES_BLOCK_ID)]
+    actions = [i for i, b in enumerate(out) if isinstance(b, dict) and b.get("type") == "actions"]
+    at = actions[-1] if actions else len(out)
+    out.insert(at, tally)
+    return out[:MAX_BLOCKS]
 
 
 def usage_message(examples: Sequence[str], *, admin: bool = False) -> Message:

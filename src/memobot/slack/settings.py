@@ -17,6 +17,7 @@ from ..store import StoreSettings
 
 __all__ = [
     "DEFAULT_API_URL",
+    "ChannelScope",
     "SlackSettings",
 ]
 
@@ -27,6 +28,21 @@ _APP_TOKEN = re.compile(r"xapp-[A-Za-z0-9-]+")
 _SECRET = re.compile(r"[A-Za-z0-9]{16,128}")
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,20}")
 _URL = re.compile(r"https?://[^\s/?#]+(/[^\s?#]*)?")
+_CHANNEL = re.compile(r"[CGD][A-Z0-9]{2,20}")
+
+
+@dataclass(frozen=True)
+class ChannelScope:
+    """Which memos one channel sees (MEMOBOT_CHANNEL_KNOWLEDGE)."""
+
+    memo_ids: frozenset[str] = frozenset()
+    """Memo ids named for the channel."""
+    series: frozenset[str] = frozenset()
+    """Series names (``series:NAME``): every memo of the series, present and future."""
+
+    def allows(self, memo_id: str, series: str) -> bool:
+        """Whether a memo with this id and series belongs to the channel's knowledge."""
+        return memo_id in self.memo_ids or (bool(series) and series in self.series)
 
 
 @dataclass(frozen=True)
@@ -55,6 +71,11 @@ class SlackSettings:
     """MEMOBOT_HTTP_PORT: port the HTTP server listens on (``--port`` wins)."""
     workers: int = 16
     """MEMOBOT_WORKERS: threads answering questions after the ack (and HTTP server threads)."""
+    channel_knowledge: Mapping[str, ChannelScope] = field(default_factory=dict)
+    """MEMOBOT_CHANNEL_KNOWLEDGE: channel id → the memos it sees; channels not named see all."""
+    channel_pace: float = 1.0
+    """MEMOBOT_CHANNEL_PACE: seconds between two posts in one channel after a short burst
+    (Slack allows about one message per second per channel); 0 turns pacing off."""
 
     @classmethod
     def from_env(
@@ -93,7 +114,13 @@ class SlackSettings:
             http_host=_host(env),
             http_port=_int(env, "MEMOBOT_HTTP_PORT", 3000, 0, 65535),
             workers=_int(env, "MEMOBOT_WORKERS", 16, 1, 256),
+            channel_knowledge=_channel_knowledge(env),
+            channel_pace=_seconds(env, "MEMOBOT_CHANNEL_PACE", 1.0, 0.0, 10.0),
         )
+
+    def scope_for(self, channel: object) -> ChannelScope | None:
+        """The memos ``channel`` is limited to, or None when it sees the whole knowledge base."""
+        return self.channel_knowledge.get(channel) if isinstance(channel, str) else None
 
     def is_admin(self, user_id: object) -> bool:
         """Whether this user may run admin commands."""
@@ -152,4 +179,47 @@ def _host(env: Mapping[str, str]) -> str:
         return "0.0.0.0"
     if not re.fullmatch(r"[A-Za-z0-9.:\-\[\]]+", value):
         raise ConfigError("MEMOBOT_HTTP_HOST is malformed: expected a host name or IP address")
+    return value
+
+
+def _channel_knowledge(env: Mapping[str, str]) -> dict[str, ChannelScope]:
+    """``C0NATO0001=memo-a,series:CMS-memo; C0EU000001=memo-b`` → channel → scope."""
+    raw = env.get("MEMOBOT_CHANNEL_KNOWLEDGE", "").strip()
+    out: dict[str, ChannelScope] = {}
+    expected = (
+        "expected entries like C0123ABCD=memo-id,series:Series name separated by ';' "
+        "(a channel id, '=', then memo ids or series:NAME separated by commas)"
+    )
+    for number, entry in enumerate((e.strip() for e in raw.split(";")), 1):
+        if not entry:
+            continue
+        channel, equals, selectors = (part.strip() for part in entry.partition("="))
+        # Only the entry's number is named: a channel id is harmless, but the rule is the same
+        # for every setting (never echo the value).
+        if not equals or not _CHANNEL.fullmatch(channel):
+            raise ConfigError(f"MEMOBOT_CHANNEL_KNOWLEDGE entry {number} is malformed: {expected}")
+        if channel in out:
+            raise ConfigError(f"MEMOBOT_CHANNEL_KNOWLEDGE entry {number} names a channel a second time")
+        ids, series = set(), set()
+        for selector in (s.strip() for s in selectors.split(",")):
+            if selector.startswith("series:") and selector[len("series:") :].strip():
+                series.add(selector[len("series:") :].strip())
+            elif selector and not selector.startswith("series:") and re.fullmatch(r"[^\s=]+", selector):
+                ids.add(selector)
+            else:
+                raise ConfigError(f"MEMOBOT_CHANNEL_KNOWLEDGE entry {number} is malformed: {expected}")
+        out[channel] = ChannelScope(frozenset(ids), frozenset(series))
+    return out
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise ConfigError(f"{name} is malformed: expected a number of seconds from {low:g} to {high:g}")
     return value

@@ -24,6 +24,9 @@ ELLIPSIS = "…"
 
 # Slack markup tokens: <@U…>, <#C…|name>, <!here>, <!subteam^S…|@team>, <url|label>, <url>.
 _BRACKET = re.compile(r"[<>\n]")
+# Slack sends emoji as :shortcode: text (":wave:", ":+1::skin-tone-3:"); a colon glued to a word
+# or digit ("kl. 10:30:45", "NB:obs:") is not an emoji, so both sides must be free.
+_EMOJI = re.compile(r"(?<![\w:]):[a-z0-9_+'-]+:(?::skin-tone-[2-6]:)?(?![\w])")
 RAW_FACTOR = 8
 """A text more than this many times the question limit is refused before it is cleaned:
 markup (a mention, a link) explains some overhead, not forty thousand characters."""
@@ -93,12 +96,14 @@ def _strip_markup(text: str) -> str:
 
 
 def clean_question(text: str) -> str:
-    """The words of a question as typed in Slack: mentions and markup gone, entities decoded,
-    formatting marks and control characters dropped, whitespace collapsed. Linear in the text's
-    length; callers refuse texts far over their question limit before calling it."""
+    """The words of a question as typed in Slack: mentions, markup and emoji shortcodes gone,
+    entities decoded, formatting marks and control characters dropped, whitespace collapsed.
+    Linear in the text's length; callers refuse texts far over their question limit before
+    calling it."""
     # Slack escapes every bracket a user types, so brackets left after the markup are stray.
     text = _strip_markup(text)
     text = _unescape(text.replace("<", " ").replace(">", " "))
+    text = _EMOJI.sub(" ", text)
     text = "".join(" " if unicodedata.category(ch)[0] == "C" else ch for ch in text)
     text = _FORMATTING.sub(" ", text)
     return _SPACE.sub(" ", text).strip()

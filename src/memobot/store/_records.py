@@ -105,6 +105,10 @@ class Store(Protocol):
         replaces the first)."""
         ...
 
+    def vote_counts(self, answer_key: str) -> tuple[int, int]:
+        """(👍, 👎) standing on ``answer_key``: one per voter (what the answer's message shows)."""
+        ...
+
     def log_question(self, record: QuestionRecord) -> None:
         """Append one question to the log."""
         ...

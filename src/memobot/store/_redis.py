@@ -67,6 +67,10 @@ class RedisStore:
             return "new"
         return "same" if old.decode() == vote else "changed"
 
+    def vote_counts(self, answer_key: str) -> tuple[int, int]:
+        votes = self._redis.hvals(self._k("votes", answer_key))
+        return votes.count(b"up"), votes.count(b"down")
+
     def log_question(self, record: QuestionRecord) -> None:
         data = json.dumps(record.as_dict(), ensure_ascii=False)
         pipe = self._redis.pipeline(transaction=True)

@@ -96,6 +96,15 @@ class SqliteStore:
             return "new"
         return "same" if row[0] == vote else "changed"
 
+    def vote_counts(self, answer_key: str) -> tuple[int, int]:
+        with self._lock:
+            up, down = self._db.execute(
+                "SELECT COALESCE(SUM(vote = 'up'), 0), COALESCE(SUM(vote = 'down'), 0) FROM votes "
+                "WHERE answer_key = ?",
+                (answer_key,),
+            ).fetchone()
+        return int(up), int(down)
+
     def log_question(self, record: QuestionRecord) -> None:
         with self._lock:
             self._db.execute(

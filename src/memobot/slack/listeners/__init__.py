@@ -1,18 +1,48 @@
-"""The one place where every listener is registered, in order, with the de-duplication middleware."""
+"""The one place where every listener is registered, in order, with the de-duplication middleware.
+
+:data:`HANDLED` says what the registered listeners handle; a test holds slack/manifest.yml to it
+(and to the listeners Bolt really has), so the manifest never asks for a scope or an event the
+code does not use, nor misses one it does.
+"""
 
 from __future__ import annotations
 
 import logging
 
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 
-from ..app import Bot
-from . import actions, commands, home, messages
+from ..app import Bot, RetryingRespond
+from . import actions, assistant, commands, home, messages, shortcuts
 from ._once import CLAIM_LEASE, EVENT_TTL, REPLAY_TTL, claim_key
 
-__all__ = ["CLAIM_LEASE", "EVENT_TTL", "REPLAY_TTL", "claim_key", "register"]
+__all__ = ["CLAIM_LEASE", "EVENT_TTL", "HANDLED", "REPLAY_TTL", "claim_key", "register"]
 
 log = logging.getLogger("memobot.slack")
+
+HANDLED = {
+    "bot_events": {
+        "app_mention": ("app_mentions:read",),
+        "message.channels": ("channels:history",),
+        "message.groups": ("groups:history",),
+        "message.im": ("im:history",),
+        "app_home_opened": (),
+        "assistant_thread_started": ("assistant:write",),
+        "assistant_thread_context_changed": ("assistant:write",),
+    },
+    "commands": {"/memo": ("commands",)},
+    "shortcuts": {shortcuts.ASK_ABOUT_MESSAGE: ("commands",)},
+    "web_api": {
+        "chat.postMessage": ("chat:write",),
+        "chat.postEphemeral": ("chat:write",),
+        "chat.update": ("chat:write",),
+        "conversations.replies": ("channels:history", "groups:history", "im:history"),
+        "assistant.threads.setStatus": ("assistant:write",),
+        "assistant.threads.setSuggestedPrompts": ("assistant:write",),
+        "assistant.threads.setTitle": ("assistant:write",),
+        "views.publish": (),
+    },
+}
+"""Events, commands, shortcuts and Web API methods memobot uses, each with the bot scopes it needs."""
 
 
 def register(app: App, bot: Bot) -> None:
@@ -35,7 +65,17 @@ def register(app: App, bot: Bot) -> None:
             bot.keep(key, EVENT_TTL)
         return response
 
+    @app.middleware
+    def respond_with_retries(context: BoltContext, body: dict, next) -> BoltResponse | None:
+        # Every listener's respond() then retries a rate-limited response_url (Bolt's does not).
+        url = body.get("response_url")
+        if isinstance(url, str) and url:
+            context["respond"] = RetryingRespond(response_url=url)
+        return next()
+
+    assistant.register(app, bot)  # before the message listener: it takes the assistant threads' DMs
     messages.register(app, bot)
     commands.register(app, bot)
+    shortcuts.register(app, bot)
     actions.register(app, bot)
     home.register(app, bot)

@@ -6,28 +6,36 @@ import logging
 import re
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 
+from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from ...models import Answer
 from ...questionlog import new_answer_key
-from ..app import Bot
+from ..app import Bot, retry_after
 from ..blocks import Message, answer_message, notice_message, too_long_message, usage_message
 from ..examples import example_questions
+from ..followup import is_elliptic, read_with
+from ..scope import allowed_memos, ask_within
 from ..text import RAW_FACTOR, clean_question, escape, is_user_id
 
 __all__ = [
+    "ANSWER_EVENT",
     "APOLOGY",
     "UNREACHABLE",
+    "Reply",
     "answer_for",
     "api_error",
     "ask_and_log",
     "channel_kind",
+    "channel_ref",
     "examples",
     "from_a_bot",
     "post_reply",
     "reply_for_text",
+    "send_response",
     "tell_user",
 ]
 
@@ -41,8 +49,40 @@ UNREACHABLE = frozenset(
     {"channel_not_found", "not_in_channel", "is_archived", "restricted_action", "ekm_access_denied"}
 )
 """Web API errors that mean "you cannot post there": retrying will not help, telling the user will."""
+ANSWER_EVENT = "memobot_answer"
+"""Message metadata type on every answer: the question it answers, so a thread can be read back
+after a restart or on another replica (``conversations.replies`` returns it)."""
 
 _CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{2,20}")
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A reply and what it answers."""
+
+    message: Message
+    """What to post."""
+    question: str = ""
+    """The question as the user typed it (cleaned); empty for help and refusals."""
+    earlier: str = ""
+    """The earlier question the follow-up was read with, or empty."""
+
+    @property
+    def topic(self) -> str:
+        """What the conversation is about after this reply (follow-ups keep the earlier topic)."""
+        return self.earlier or self.question
+
+    def metadata(self, asked_ts: str | None) -> dict | None:
+        """Message metadata naming the question (None for help and refusals)."""
+        if not self.question:
+            return None
+        # Escaped as Slack escapes message text, so no markup a user typed rides along.
+        payload = {
+            "question": escape(self.question[:1000]),
+            "earlier": escape(self.earlier[:1000]),
+            "asked_ts": asked_ts or "",
+        }
+        return {"event_type": ANSWER_EVENT, "event_payload": payload}
 
 
 def from_a_bot(event: Mapping) -> bool:
@@ -63,20 +103,33 @@ def answer_for(
     bot: Bot,
     question: str,
     *,
+    channel: object = None,
+    earlier: str = "",
     offset: int = 0,
     shareable: bool = False,
     shared_by: str | None = None,
     answer_key: str = "",
 ) -> Message:
-    """The answer message for a clean question (the current index, one snapshot)."""
-    return _answer(bot, question, offset, shareable, shared_by, answer_key)[1]
+    """The answer message for a clean question (the current index, one snapshot), limited to
+    ``channel``'s memos, read with the ``earlier`` question when it is a follow-up;
+    ``answer_key`` (the question log's) goes into its buttons."""
+    return _answer(bot, question, channel, earlier, offset, shareable, shared_by, answer_key)[1]
 
 
 def _answer(
-    bot: Bot, question: str, offset: int, shareable: bool, shared_by: str | None, answer_key: str
+    bot: Bot,
+    question: str,
+    channel: object,
+    earlier: str,
+    offset: int,
+    shareable: bool,
+    shared_by: str | None,
+    answer_key: str,
 ) -> tuple[Answer, Message]:
     index = bot.service.index
-    answer = index.ask(question, k=bot.settings.results, offset=offset)
+    memos = allowed_memos(index, bot.settings.scope_for(channel))
+    query = read_with(earlier, question) if earlier else question
+    answer = ask_within(index, query, k=bot.settings.results, offset=offset, memos=memos)
     shown_examples = () if answer.answered else examples(bot)
     message = answer_message(
         answer,
@@ -84,22 +137,33 @@ def _answer(
         examples=shown_examples,
         shareable=shareable,
         shared_by=shared_by,
+        asked=question,
+        earlier=earlier,
         answer_key=answer_key,
     )
     return answer, message
 
 
 def ask_and_log(
-    bot: Bot, question: str, *, user: object, channel_kind: str, started: float, shareable: bool = False
+    bot: Bot,
+    question: str,
+    *,
+    user: object,
+    channel_kind: str,
+    started: float,
+    channel: object = None,
+    earlier: str = "",
+    shareable: bool = False,
 ) -> Message:
     """The answer to a question a user asked, logged in the question log under a new answer key
-    (which its buttons carry). ``started`` is ``time.perf_counter()`` when the question arrived."""
+    (which its buttons carry). ``started`` is ``time.perf_counter()`` when the question arrived.
+    A follow-up is logged as retrieval read it (with the ``earlier`` question)."""
     key = new_answer_key()
-    answer, message = _answer(bot, question, 0, shareable, None, key)
+    answer, message = _answer(bot, question, channel, earlier, 0, shareable, None, key)
     try:
         bot.log.record_question(
             key,
-            question=question,
+            question=read_with(earlier, question) if earlier else question,
             user=user,
             channel_kind=channel_kind,
             answer=answer,
@@ -119,20 +183,40 @@ def channel_kind(channel: object, channel_type: object = None) -> str:
 
 
 def reply_for_text(
-    bot: Bot, raw: str, *, user: object = None, channel_kind: str = "unknown", started: float | None = None
-) -> Message:
+    bot: Bot,
+    raw: str,
+    *,
+    channel: object = None,
+    topic: str | None = None,
+    shareable: bool = False,
+    user: object = None,
+    channel_kind: str = "unknown",
+    started: float | None = None,
+) -> Reply:
     """The reply to what a user typed: usage when empty, a refusal when too long, else the
-    answer (logged in the question log)."""
+    answer (logged in the question log) — read with ``topic`` (the conversation's earlier
+    question) when it is elliptic."""
     started = time.perf_counter() if started is None else started
     limit = bot.settings.max_question_chars
     if len(raw) > limit * RAW_FACTOR:  # refused before any cleaning
-        return too_long_message(len(raw), limit)
+        return Reply(too_long_message(len(raw), limit))
     question = clean_question(raw)
     if not question:
-        return usage_message(examples(bot))
+        return Reply(usage_message(examples(bot)))
     if len(question) > limit:
-        return too_long_message(len(question), limit)
-    return ask_and_log(bot, question, user=user, channel_kind=channel_kind, started=started)
+        return Reply(too_long_message(len(question), limit))
+    earlier = topic if topic and topic != question and is_elliptic(question) else ""
+    message = ask_and_log(
+        bot,
+        question,
+        user=user,
+        channel_kind=channel_kind,
+        started=started,
+        channel=channel,
+        earlier=earlier,
+        shareable=shareable,
+    )
+    return Reply(message, question, earlier)
 
 
 def api_error(exc: SlackApiError) -> str:
@@ -141,6 +225,10 @@ def api_error(exc: SlackApiError) -> str:
         return str(exc.response.get("error") or "unknown_error")
     except Exception:
         return "unknown_error"
+
+
+def _is_rate_limited(exc: SlackApiError) -> bool:
+    return getattr(exc.response, "status_code", 200) == 429 or api_error(exc) == "ratelimited"
 
 
 def tell_user(client: WebClient, user: object, mrkdwn: str) -> bool:
@@ -157,28 +245,67 @@ def tell_user(client: WebClient, user: object, mrkdwn: str) -> bool:
         return False
 
 
+def tell_privately(
+    client: WebClient, *, channel: object, user: object, mrkdwn: str, thread_ts: str | None = None
+) -> bool:
+    """An ephemeral note to ``user`` in ``channel`` (only they see it); False if impossible."""
+    if not is_user_id(user) or not isinstance(channel, str):
+        return False
+    try:
+        client.chat_postEphemeral(
+            channel=channel, user=user, thread_ts=thread_ts, **notice_message(mrkdwn).as_kwargs()
+        )
+        return True
+    except SlackApiError as exc:
+        log.warning("cannot post an ephemeral note to %s in %s: %s", user, channel, api_error(exc))
+        return False
+
+
+def gave_up_text(seconds: float | None) -> str:
+    """What the asker is told when Slack's rate limit kept an answer from being posted."""
+    when = f"in about {max(1, round(seconds))} s" if seconds else "in a minute"
+    return (
+        ":hourglass: Slack is limiting how fast I may post right now, so my answer could not be "
+        f"posted. Please ask again {when}."
+    )
+
+
 def channel_ref(channel: object) -> str:
     """How to name a channel in a message: ``<#C…>`` when it is an id, else "that channel"."""
     return f"<#{channel}>" if isinstance(channel, str) and _CHANNEL_ID.fullmatch(channel) else "that channel"
 
 
 def post_reply(
-    client: WebClient, *, channel: str, thread_ts: str | None, user: object, message: Message
-) -> bool:
-    """Post ``message``; when Slack says we cannot post there, tell the user in a DM instead."""
+    bot: Bot,
+    client: WebClient,
+    *,
+    channel: str,
+    thread_ts: str | None,
+    user: object,
+    message: Message,
+    metadata: dict | None = None,
+) -> str | None:
+    """Post ``message`` at the channel's pace; return its ts. When Slack says we cannot post
+    there, tell the user in a DM; when it keeps rate-limiting us, tell them privately."""
+    bot.pacer.wait_turn(channel)
     try:
-        client.chat_postMessage(
+        response = client.chat_postMessage(
             channel=channel,
             thread_ts=thread_ts,
             unfurl_links=False,
             unfurl_media=False,
+            metadata=metadata,
             **message.as_kwargs(),
         )
-        return True
+        ts = response.get("ts")
+        return ts if isinstance(ts, str) else ""
     except SlackApiError as exc:
         error = api_error(exc)
         log.warning("chat.postMessage to %s failed: %s", channel, error)
-        if error in UNREACHABLE and channel != user:
+        if _is_rate_limited(exc):
+            wait = retry_after(getattr(exc.response, "headers", {}) or {})
+            tell_privately(client, channel=channel, user=user, thread_ts=thread_ts, mrkdwn=gave_up_text(wait))
+        elif error in UNREACHABLE and channel != user:
             where = channel_ref(channel)
             tell_user(
                 client,
@@ -186,4 +313,28 @@ def post_reply(
                 f"I could not answer you in {where} ({escape(error)}): I am probably not a member of it. "
                 "Invite me with /invite @memobot, or ask me here.",
             )
+        return None
+
+
+def send_response(
+    respond: Respond,
+    *,
+    client: WebClient | None = None,
+    channel: object = None,
+    user: object = None,
+    **fields: object,
+) -> bool:
+    """Post through the ``response_url`` (retried on 429); when Slack still refuses with 429,
+    tell the user with an ephemeral message instead. False when nothing was delivered."""
+    try:
+        response = respond(**fields)
+    except Exception as exc:  # the network, or a response_url that is no URL: one line, no traceback
+        log.warning("posting to the response_url failed: %s: %s", type(exc).__name__, str(exc)[:200])
         return False
+    if response.status_code == 200:
+        return True
+    log.warning("response_url answered %s: %s", response.status_code, response.body)
+    if response.status_code == 429 and client is not None:
+        wait = retry_after(response.headers or {})
+        tell_privately(client, channel=channel, user=user, mrkdwn=gave_up_text(wait))
+    return False

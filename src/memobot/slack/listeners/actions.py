@@ -22,11 +22,12 @@ from ..blocks import (
     error_message,
     notice_message,
     parse_button_value,
+    with_votes,
 )
 from ..text import escape, is_ts
-from ._reply import APOLOGY, UNREACHABLE, answer_for, api_error, channel_ref, post_reply
+from ._reply import APOLOGY, UNREACHABLE, answer_for, api_error, channel_ref, post_reply, send_response
 
-__all__ = ["register"]
+__all__ = ["answer_key", "register"]
 
 log = logging.getLogger("memobot.slack")
 
@@ -40,53 +41,63 @@ def register(app: App, bot: Bot) -> None:
     def on_share(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient) -> None:
         ack()
         bot.later(
-            lambda: _guarded(respond, lambda value: share(bot, body, value, respond, client), action), "Share"
+            lambda: _guarded(
+                body, respond, client, lambda value: share(bot, body, value, respond, client), action
+            ),
+            "Share",
         )
 
     @app.action(ACTION_MORE)
     def on_more(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient) -> None:
         ack()
         bot.later(
-            lambda: _guarded(respond, lambda value: more(bot, body, value, respond, client), action), "More"
+            lambda: _guarded(
+                body, respond, client, lambda value: more(bot, body, value, respond, client), action
+            ),
+            "More",
         )
 
     @app.action(re.compile(f"^({ACTION_FEEDBACK_UP}|{ACTION_FEEDBACK_DOWN})$"))
-    def on_feedback(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
+    def on_feedback(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient) -> None:
         ack()
         verdict = "up" if action.get("action_id") == ACTION_FEEDBACK_UP else "down"
         bot.later(
-            lambda: _guarded(respond, lambda value: feedback(bot, body, value, verdict, respond), action),
+            lambda: _guarded(
+                body,
+                respond,
+                client,
+                lambda value: feedback(bot, body, value, verdict, respond, client),
+                action,
+            ),
             "feedback",
         )
 
 
-def _guarded(respond: Respond, work, action: Mapping) -> None:
+def _guarded(body: Mapping, respond: Respond, client: WebClient, work, action: Mapping) -> None:
     """Run a button's work: a stale button or an internal error gets a short private reply."""
     try:
         value = parse_button_value(action.get("value"))
         if value is None:
-            _private(respond, error_message(_EXPIRED))
+            _private(body, respond, client, error_message(_EXPIRED))
             return
         work(value)
     except Exception:
         log.exception("button %s failed", action.get("action_id"))
-        _private(respond, error_message(APOLOGY))
+        _private(body, respond, client, error_message(APOLOGY))
 
 
-def _private(respond: Respond, message: Message, **extra: object) -> None:
+def _private(body: Mapping, respond: Respond, client: WebClient, message: Message, **extra: object) -> bool:
     """An ephemeral reply to whoever clicked, next to (not instead of) the message they clicked."""
-    try:
-        response = respond(response_type="ephemeral", replace_original=False, **message.as_kwargs(), **extra)
-    except Exception as exc:  # the network, or a response_url that is no URL: one line, no traceback
-        log.warning("posting to the response_url failed: %s", _why(exc))
-        return
-    if response.status_code != 200:
-        log.warning("response_url answered %s: %s", response.status_code, response.body)
-
-
-def _why(exc: Exception) -> str:
-    """An exception as one short line for the log."""
-    return f"{type(exc).__name__}: {str(exc)[:200]}"
+    return send_response(
+        respond,
+        client=client,
+        channel=_channel(body),
+        user=_user(body),
+        response_type="ephemeral",
+        replace_original=False,
+        **message.as_kwargs(),
+        **extra,
+    )
 
 
 def _user(body: Mapping) -> str | None:
@@ -104,14 +115,33 @@ def _channel(body: Mapping) -> str | None:
     return found if isinstance(found, str) else None
 
 
+def _container(body: Mapping) -> Mapping:
+    container = body.get("container")
+    return container if isinstance(container, Mapping) else {}
+
+
+def _is_dm(channel: str) -> bool:
+    return channel.startswith("D")
+
+
 def share(bot: Bot, body: Mapping, value: ButtonValue, respond: Respond, client: WebClient) -> None:
-    """Post the answer for everyone in the channel, credited to the sharer; drop the private copy."""
+    """Post the answer for everyone in the channel, credited to the sharer; drop the private copy.
+
+    ``chat.postMessage`` needs the bot in the channel; where it is not, the answer goes through
+    the click's ``response_url`` as an ``in_channel`` reply, which Slack accepts anywhere the
+    user could click."""
     channel, user = _channel(body), _user(body)
     if channel is None:
-        _private(respond, error_message(_EXPIRED))
+        _private(body, respond, client, error_message(_EXPIRED))
         return
     message = answer_for(
-        bot, value.question, offset=value.offset, shared_by=user, answer_key=value.answer_key
+        bot,
+        value.question,
+        channel=channel,
+        earlier=value.earlier,
+        offset=value.offset,
+        shared_by=user,
+        answer_key=value.answer_key,
     )
     try:
         client.chat_postMessage(
@@ -119,39 +149,62 @@ def share(bot: Bot, body: Mapping, value: ButtonValue, respond: Respond, client:
         )
     except SlackApiError as exc:
         error = api_error(exc)
-        log.warning("sharing into %s failed: %s", channel, error)
-        if error in UNREACHABLE:
+        log.warning("sharing into %s with chat.postMessage failed: %s", channel, error)
+        if error not in UNREACHABLE:
+            text = f"Slack did not let me share the answer ({escape(error)}). Please try again in a moment."
+            _private(body, respond, client, notice_message(text))
+            return
+        if not send_response(
+            respond, response_type="in_channel", replace_original=False, **message.as_kwargs()
+        ):
             text = (
                 f"I cannot post in {channel_ref(channel)} ({escape(error)}): I am not a member of it. "
                 "Invite me with /invite @memobot and press Share again."
             )
-        else:
-            text = f"Slack did not let me share the answer ({escape(error)}). Please try again in a moment."
-        _private(respond, notice_message(text))
-        return
-    try:
-        respond(delete_original=True)
-    except Exception:
-        log.exception("could not remove the private answer after sharing it")
+            _private(body, respond, client, notice_message(text))
+            return
+    send_response(respond, delete_original=True)
 
 
 def more(bot: Bot, body: Mapping, value: ButtonValue, respond: Respond, client: WebClient) -> None:
-    """The next excerpts for the same question, where the answer was; the pressed button goes."""
-    container = body.get("container") or {}
-    if (isinstance(container, Mapping) and container.get("is_ephemeral")) or not body.get("message"):
+    """The next excerpts for the same question, where the answer was; the pressed button goes.
+
+    In a channel they go in the answer's thread; in a DM at the top level, as the answers there."""
+    channel = _channel(body)
+    if _container(body).get("is_ephemeral") or not body.get("message"):
         _private(
+            body,
             respond,
-            answer_for(bot, value.question, offset=value.offset, shareable=True, answer_key=value.answer_key),
+            client,
+            answer_for(
+                bot,
+                value.question,
+                channel=channel,
+                earlier=value.earlier,
+                offset=value.offset,
+                shareable=True,
+                answer_key=value.answer_key,
+            ),
         )
         return
-    channel, original = _channel(body), body["message"]
+    original = body["message"]
     if channel is None or not isinstance(original, Mapping):
-        _private(respond, error_message(_EXPIRED))
+        _private(body, respond, client, error_message(_EXPIRED))
         return
-    message = answer_for(bot, value.question, offset=value.offset, answer_key=value.answer_key)
+    message = answer_for(
+        bot,
+        value.question,
+        channel=channel,
+        earlier=value.earlier,
+        offset=value.offset,
+        answer_key=value.answer_key,
+    )
     ts = original.get("ts") if is_ts(original.get("ts")) else None
-    thread_ts = original.get("thread_ts") if is_ts(original.get("thread_ts")) else ts
-    if not post_reply(client, channel=channel, thread_ts=thread_ts, user=_user(body), message=message):
+    given = original.get("thread_ts") if is_ts(original.get("thread_ts")) else None
+    # In a DM answers stand at the top level (a thread only in the assistant's DM threads).
+    thread_ts = given if _is_dm(channel) else (given or ts)
+    posted = post_reply(bot, client, channel=channel, thread_ts=thread_ts, user=_user(body), message=message)
+    if posted is None:
         return
     blocks = original.get("blocks")
     if isinstance(blocks, list) and ts:
@@ -179,21 +232,44 @@ def _without(blocks: list, action_id: str) -> list:
     return out
 
 
-def feedback(bot: Bot, body: Mapping, value: ButtonValue, verdict: str, respond: Respond) -> None:
-    """Record the user's vote on the answer (one per user: a second click changes it) and say so
-    privately."""
-    user = _user(body)
+def feedback(
+    bot: Bot, body: Mapping, value: ButtonValue, verdict: str, respond: Respond, client: WebClient
+) -> None:
+    """Record the user's vote on the answer (one per user: a second click changes it) and
+    redraw the message with the tally, so the click visibly counted."""
+    user, channel = _user(body), _channel(body) or ""
     if not user:
-        _private(respond, error_message(_EXPIRED))
+        _private(body, respond, client, error_message(_EXPIRED))
         return
-    outcome = bot.log.record_vote(answer_key(value), user, verdict)
-    thumb = "👍" if verdict == "up" else "👎"
-    text = {
-        "new": f"Thanks — your {thumb} is recorded and helps improve the answers.",
-        "changed": f"Thanks — I changed your vote on this answer to {thumb}.",
-        "same": f"Your {thumb} on this answer was already recorded.",
-    }[outcome]
-    _private(respond, error_message(text))
+    key = answer_key(value)
+    outcome = bot.log.record_vote(key, user, verdict)
+    up, down = bot.log.vote_counts(key)
+    original = body.get("message")
+    if (
+        isinstance(original, Mapping)
+        and isinstance(original.get("blocks"), list)
+        and not _container(body).get("is_ephemeral")
+    ):
+        # Everyone sees this message: it shows the tally, not whose vote it was.
+        blocks = with_votes(original["blocks"], up, down)
+        text = str(original.get("text") or "")
+    else:
+        # Slack does not send an ephemeral message back with the click: it is drawn again.
+        redrawn = answer_for(
+            bot,
+            value.question,
+            channel=channel,
+            earlier=value.earlier,
+            offset=value.offset,
+            shareable=True,
+            answer_key=value.answer_key,
+        )
+        blocks = with_votes(list(redrawn.blocks), up, down, mine=verdict)
+        text = redrawn.text
+    log.debug("vote %s on %s: %s", verdict, key, outcome)
+    send_response(
+        respond, client=client, channel=channel, user=user, replace_original=True, text=text, blocks=blocks
+    )
 
 
 def answer_key(value: ButtonValue) -> str:
@@ -201,5 +277,8 @@ def answer_key(value: ButtonValue) -> str:
     answer keys existed) one derived from what the answer showed."""
     if value.answer_key:
         return value.answer_key
-    shown = "\0".join((value.question, str(value.offset), *value.passage_ids))
+    parts = (value.question, str(value.offset), *value.passage_ids) + (
+        (value.earlier,) if value.earlier else ()
+    )
+    shown = "\0".join(parts)
     return "old-" + hashlib.sha256(shown.encode("utf-8")).hexdigest()[:24]

@@ -6,11 +6,12 @@ import logging
 import time
 
 from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
 
 from ..app import Bot
 from ..blocks import error_message, refresh_message, too_long_message, usage_message
 from ..text import RAW_FACTOR, clean_question
-from ._reply import APOLOGY, ask_and_log, examples
+from ._reply import APOLOGY, ask_and_log, examples, send_response
 
 __all__ = ["register"]
 
@@ -21,7 +22,7 @@ def register(app: App, bot: Bot) -> None:
     """Listen to ``/memo``."""
 
     @app.command("/memo")
-    def on_memo(ack: Ack, command: dict, respond: Respond) -> None:
+    def on_memo(ack: Ack, command: dict, respond: Respond, client: WebClient) -> None:
         text = str(command.get("text") or "")
         user = command.get("user_id")
         word = text.strip().lower()
@@ -31,10 +32,19 @@ def register(app: App, bot: Bot) -> None:
         elif word == "refresh":
             refresh(bot, ack, respond, user)
         else:
-            ask(bot, ack, respond, text, user)
+            ask(bot, ack, respond, text, client=client, channel=command.get("channel_id"), user=user)
 
 
-def ask(bot: Bot, ack: Ack, respond: Respond, text: str, user: object = None) -> None:
+def ask(
+    bot: Bot,
+    ack: Ack,
+    respond: Respond,
+    text: str,
+    *,
+    client: WebClient | None = None,
+    channel: object = None,
+    user: object = None,
+) -> None:
     """Ack at once, then answer privately with a "Share in channel" button."""
     started = time.perf_counter()
     limit = bot.settings.max_question_chars
@@ -53,12 +63,25 @@ def ask(bot: Bot, ack: Ack, respond: Respond, text: str, user: object = None) ->
     def answer() -> None:
         try:
             message = ask_and_log(
-                bot, question, user=user, channel_kind="command", started=started, shareable=True
+                bot,
+                question,
+                user=user,
+                channel=channel,
+                channel_kind="command",
+                started=started,
+                shareable=True,
             )
         except Exception:
             log.exception("answering /memo failed")
             message = error_message(APOLOGY)
-        _respond(respond, response_type="ephemeral", **message.as_kwargs())
+        send_response(
+            respond,
+            client=client,
+            channel=channel,
+            user=user,
+            response_type="ephemeral",
+            **message.as_kwargs(),
+        )
 
     bot.later(answer, "/memo")
 
@@ -83,16 +106,6 @@ def refresh(bot: Bot, ack: Ack, respond: Respond, user: object) -> None:
         except Exception:
             log.exception("/memo refresh failed")
             message = error_message(APOLOGY)
-        _respond(respond, response_type="ephemeral", replace_original=False, **message.as_kwargs())
+        send_response(respond, response_type="ephemeral", replace_original=False, **message.as_kwargs())
 
     bot.later(reload, "/memo refresh")
-
-
-def _respond(respond: Respond, **kwargs: object) -> None:
-    try:
-        response = respond(**kwargs)
-    except Exception as exc:  # the network, or a response_url that is no URL: one line, no traceback
-        log.warning("posting to the response_url failed: %s: %s", type(exc).__name__, str(exc)[:200])
-        return
-    if response.status_code != 200:
-        log.warning("response_url answered %s: %s", response.status_code, response.body)
