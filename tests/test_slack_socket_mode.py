@@ -326,3 +326,47 @@ def test_memo_is_acked_within_3_s_while_every_answer_worker_is_busy(
     finally:
         gate.set()
         _stop(running)
+
+
+# --- conversations -----------------------------------------------------------------------------
+
+
+def test_follow_up_edit_shortcut_and_assistant_over_socket_mode(
+    bot: SocketBot, fake_slack: FakeSlackAPI, fake_socket_mode: FakeSocketModeServer
+) -> None:
+    """Over the websocket as over HTTP: an untagged follow-up in the bot's thread is answered
+    there read with the earlier question, an edited question updates its answer, the message
+    shortcut answers privately, the AI container gets prompts — every envelope acked within 3 s."""
+    from memobot.slack.listeners.shortcuts import ASK_ABOUT_MESSAGE
+    from tests.slack_payloads import (
+        assistant_thread_started,
+        channel_message,
+        message_changed,
+        message_shortcut,
+    )
+
+    mention = app_mention(QUESTION)
+    fake_socket_mode.send_event(event_callback(mention))
+    [answer] = fake_slack.wait_for("chat.postMessage")
+    fake_socket_mode.send_event(event_callback(channel_message("og i Japan?", thread_ts=mention["ts"])))
+    [_, follow_up] = fake_slack.wait_for("chat.postMessage", count=2)
+    assert follow_up.params["thread_ts"] == mention["ts"]
+    assert f"Read with the earlier question “{QUESTION}”" in _block_texts(follow_up)
+
+    fake_socket_mode.send_event(event_callback(message_changed(mention, "<@U0FAKEBOT1> kvantecenter")))
+    [update] = fake_slack.wait_for("chat.update")
+    assert update.params["ts"] == answer.response["ts"]
+
+    message = {"type": "message", "user": ASKER_ID, "ts": new_ts(), "text": QUESTION}
+    url = fake_slack.new_response_url()
+    fake_socket_mode.send_interactive(
+        message_shortcut(message, callback_id=ASK_ABOUT_MESSAGE, response_url=url)
+    )
+    [private] = fake_slack.wait_for(RESPONSE_URL_METHOD)
+    assert private.params["response_type"] == "ephemeral" and _button(private, ACTION_SHARE)
+
+    fake_socket_mode.send_event(event_callback(assistant_thread_started()))
+    fake_slack.wait_for("assistant.threads.setSuggestedPrompts")
+    fake_slack.wait_quiet(0.3)
+    assert len(fake_slack.calls("chat.postMessage")) == 2  # the edit updated, never posted again
+    fake_socket_mode.assert_all_acked(within=3.0)
