@@ -701,7 +701,7 @@ class Index:
                 for term in terms:
                     docs = part._postings.docs_of(term)
                     used = int(np.searchsorted(docs, hi) - np.searchsorted(docs, lo))
-                    if used <= max(1, _NAMING_SHARE * (hi - lo)):
+                    if used <= _NAMING_SHARE * (hi - lo):
                         naming.add(term)
                 out.append(_MemoNames(memo_id, frozenset(naming), frozenset(terms)))
         return tuple(out)
