@@ -173,11 +173,13 @@ class HttpServer:
         """Stop accepting, close every connection, wait for requests in progress to finish;
         with ``wait_for_answers`` also for the answers still being computed and posted."""
         server = self._server
+        # Requests in progress first: a worker finishing one pulls the trigger to have its
+        # response written, and the trigger must still be open then (it is closed below).
+        server.task_dispatcher.shutdown(timeout=timeout)
         # The loop's map is only touched from the loop's own thread: the trigger runs this there.
         server.trigger.pull_trigger(lambda: _close_all(server))
         if self._thread is not None:
             self._thread.join(timeout)
-        server.task_dispatcher.shutdown(timeout=timeout)
         stop_answering(self.app, wait=wait_for_answers)
         self.refusals.flush()
 
