@@ -6,6 +6,7 @@ import bisect
 import math
 import re
 import time
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -271,7 +272,10 @@ class LanguageIndex:
         self._prior = prior if (prior != 1.0).any() else None
         self.analyzer.trim_caches()
         # `ask` shows the top hits twice (excerpts, recommendation votes): match their words once.
-        self._matched_words = lru_cache(maxsize=256)(self._find_matched_words)
+        # Through a weak reference: a cache holding the bound method would keep the index in a
+        # cycle, alive after a reload until a full garbage collection (RSS grew per reload).
+        find = weakref.WeakMethod(self._find_matched_words)
+        self._matched_words = lru_cache(maxsize=256)(lambda doc_id, terms: find()(doc_id, terms))
         self.load_seconds = time.perf_counter() - started
 
     # -- building ----------------------------------------------------------------------

@@ -6,6 +6,7 @@ Every way of refreshing (the file watcher, SIGHUP, `memobot refresh`, `/memo ref
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -275,6 +276,13 @@ class KnowledgeService:
         """
         with self._reload_lock:
             report = self._reload_locked(trigger)
+            if report.ok:
+                # The superseded index is garbage as soon as the last question using it is
+                # answered, but parts of it sit in reference cycles (caches over bound methods)
+                # that only a full collection frees, and after a bulk load those come seldom:
+                # 30 reloads of 10 000 passages took RSS from 241 to 569 MB. One full
+                # collection per reload (~0.1 s at 10 000 passages) keeps it flat.
+                gc.collect()
             self._notify_lock.acquire()
         try:
             for callback in list(self._listeners):
