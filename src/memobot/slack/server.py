@@ -136,6 +136,7 @@ class HttpServer:
             cleanup_interval=1,
         )
         _cut_slow_requests(self._server, request_deadline)
+        _quiet_trigger(self._server)
         self._thread: threading.Thread | None = None
         self._stopped = threading.Event()
 
@@ -246,6 +247,21 @@ def _cut_slow_requests(server: object, deadline: float) -> None:
                     channel.will_close = True
 
         one.maintenance = maintenance
+
+
+def _quiet_trigger(server: object) -> None:
+    """A worker that finishes a request after :meth:`HttpServer.stop` closed the loop's wake-up
+    pipe gets EBADF from it; there is nothing left to wake, so that is not an error."""
+    trigger = getattr(server, "trigger", None)
+    pull = getattr(trigger, "_physical_pull", None)
+    if pull is None:
+        return
+
+    def physical_pull() -> None:
+        with contextlib.suppress(OSError):
+            pull()
+
+    trigger._physical_pull = physical_pull
 
 
 def _connection_limit() -> int:
