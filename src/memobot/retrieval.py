@@ -174,6 +174,8 @@ class _Query:
     """Distinct index terms to score with, in question order."""
     groups: tuple[tuple[str, ...], ...] = ()
     """Translations of one question word each: scored as one term (Pirkola), not in ``terms``."""
+    language: str = ""
+    """The language the question is written in, when the lexicon was consulted ("da", "en")."""
 
 
 @dataclass(frozen=True)
@@ -319,15 +321,17 @@ class LanguageIndex:
             found = forms + [p for p in parts if p in self._vocabulary_set]
             resolved.append((concept, tuple(dict.fromkeys(found))))
         groups: list[tuple[str, ...]] = []
+        asked = ""
         if self.lexicon is not None:
-            resolved = self._translated(question, resolved, groups)
+            asked = question_language(question)
+            resolved = self._translated(asked, resolved, groups)
         grouped = {t for g in groups for t in g}
         terms = tuple(dict.fromkeys(t for _, found in resolved for t in found if t not in grouped))
-        return _Query(tuple(resolved), terms, tuple(groups))
+        return _Query(tuple(resolved), terms, tuple(groups), asked)
 
     def _translated(
         self,
-        question: str,
+        asked: str,
         resolved: list[tuple[Concept, tuple[str, ...]]],
         groups: list[tuple[str, ...]],
     ) -> list[tuple[Concept, tuple[str, ...]]]:
@@ -338,9 +342,8 @@ class LanguageIndex:
         languages, or where the lexicon has no translation); in a question of the index's own
         language, only a word the index lacks is looked up in the other language ("cyber",
         "deterrence" in a Danish question). A word and its translations are one term
-        (``InvertedOkapi.group_scores``).
+        (``InvertedOkapi.group_scores``). ``asked`` is the question's language.
         """
-        asked = question_language(question)
         mine = self.language.code
         if mine not in self.lexicon.languages:
             return resolved
@@ -495,7 +498,7 @@ class LanguageIndex:
         answered = self.decision.answered(question, query.concepts, ranking, ranking.coverages)
         tentative = not answered and self.decision.tentative(query.concepts, ranking, ranking.coverages)
         scale = self._best_possible(query)
-        if query.groups and question_language(question) != self.language.code:
+        if query.groups and query.language != self.language.code:
             # Evidence through translation is weaker than the question's own words: a Danish
             # question that a Danish memo answers should not be answered from an English one
             # that shares a translated word ("pension").
