@@ -96,7 +96,7 @@ def tiny_kb(tmp_path: Path) -> Path:
 
 
 # --- Slack fakes (tests/slack_fixtures.py): fake_slack, fake_socket_mode ---------------------
-from tests.slack_fixtures import fake_slack, fake_socket_mode  # noqa: E402, F401
+from tests.slack_fixtures import bot, bundled_service, fake_slack, fake_socket_mode  # noqa: E402, F401
 
 # --- end Slack fakes ---------------------------------------------------------------------------
 

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from memobot.loader import bundled_knowledge_dir
 from memobot.service import KnowledgeService
 from memobot.slack._gate import Refusal, RefusalLog
 from memobot.slack.blocks import ACTION_MORE
@@ -31,21 +29,6 @@ pytestmark = pytest.mark.slow
 
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
-
-
-@pytest.fixture(scope="module")
-def bundled_service() -> KnowledgeService:
-    """The bundled knowledge base (never reloaded here)."""
-    return KnowledgeService(bundled_knowledge_dir())
-
-
-@pytest.fixture
-def bot(
-    fake_slack: FakeSlackAPI, bundled_service: KnowledgeService, tmp_path: Path
-) -> Iterator[BotUnderTest]:
-    """The app on the bundled knowledge base, served on a random port."""
-    with running_http_bot(fake_slack, bundled_service, tmp_path) as running:
-        yield running
 
 
 def _records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:

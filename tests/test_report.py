@@ -8,12 +8,10 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from memobot.loader import bundled_knowledge_dir
 from memobot.report import build_report, format_report, wording
 from memobot.service import KnowledgeService
 from memobot.slack.blocks import ACTION_FEEDBACK_DOWN, ACTION_FEEDBACK_UP
@@ -95,21 +93,6 @@ def test_the_text_report_makes_control_characters_visible() -> None:
 
 
 # --- a real log, written by the real app -------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def bundled_service() -> KnowledgeService:
-    """The bundled knowledge base (never reloaded here)."""
-    return KnowledgeService(bundled_knowledge_dir())
-
-
-@pytest.fixture
-def bot(
-    fake_slack: FakeSlackAPI, bundled_service: KnowledgeService, tmp_path: Path
-) -> Iterator[BotUnderTest]:
-    """The app, its store a SQLite file in tmp_path."""
-    with running_http_bot(fake_slack, bundled_service, tmp_path) as running:
-        yield running
 
 
 def _buttons(call: Call) -> dict[str, dict]:

@@ -5,12 +5,10 @@ container, feedback votes, per-channel knowledge, rate limits and pacing."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from memobot.loader import bundled_knowledge_dir
 from memobot.service import KnowledgeService
 from memobot.slack.blocks import ACTION_FEEDBACK_DOWN, ACTION_FEEDBACK_UP, ACTION_MORE, ACTION_SHARE
 from memobot.slack.listeners.assistant import PROMPTS_TITLE, STATUS
@@ -37,21 +35,6 @@ pytestmark = pytest.mark.slow
 
 QUESTION = "Hvad kan Danmark gøre som alliancebrobygger?"
 OTHER_ASKER = "U0ASKER002"
-
-
-@pytest.fixture(scope="module")
-def bundled_service() -> KnowledgeService:
-    """The bundled knowledge base (never reloaded by these tests)."""
-    return KnowledgeService(bundled_knowledge_dir())
-
-
-@pytest.fixture
-def bot(
-    fake_slack: FakeSlackAPI, bundled_service: KnowledgeService, tmp_path: Path
-) -> Iterator[BotUnderTest]:
-    """The app on the bundled knowledge base, served on a random port."""
-    with running_http_bot(fake_slack, bundled_service, tmp_path) as running:
-        yield running
 
 
 def _texts(call: Call) -> list[str]:

@@ -5,12 +5,10 @@ loopback, real signed requests, the store a real SQLite file."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from memobot.loader import bundled_knowledge_dir
 from memobot.service import KnowledgeService
 from memobot.slack.blocks import ACTION_FEEDBACK_DOWN, ACTION_MORE
 from tests.conftest import GLOSSARY, MEMO_A, write_kb
@@ -28,21 +26,6 @@ pytestmark = pytest.mark.slow
 
 QUESTION = "Hvad kan Danmark gøre som alliancebrobygger?"
 FORM = "application/x-www-form-urlencoded"
-
-
-@pytest.fixture(scope="module")
-def bundled_service() -> KnowledgeService:
-    """The bundled knowledge base (never reloaded here)."""
-    return KnowledgeService(bundled_knowledge_dir())
-
-
-@pytest.fixture
-def bot(
-    fake_slack: FakeSlackAPI, bundled_service: KnowledgeService, tmp_path: Path
-) -> Iterator[BotUnderTest]:
-    """The app on the bundled knowledge base."""
-    with running_http_bot(fake_slack, bundled_service, tmp_path) as running:
-        yield running
 
 
 def _send_times(bot: BotUnderTest, body: bytes, times: int) -> list[Reply]:
