@@ -79,6 +79,15 @@ class Call:
     def ok(self) -> bool:
         return self.status == 200 and isinstance(self.response, dict) and bool(self.response.get("ok"))
 
+    def block_texts(self) -> list[str]:
+        """The texts of the message's blocks and of their elements, in order."""
+        texts = []
+        for block in self.params.get("blocks") or []:
+            if "text" in block:
+                texts.append(block["text"]["text"])
+            texts += [e.get("text", "") for e in block.get("elements", []) if isinstance(e.get("text"), str)]
+        return texts
+
 
 @dataclass
 class _Failure:

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from memobot.loader import bundled_knowledge_dir
 from memobot.service import KnowledgeService
 from memobot.slack.app import build_app
 from memobot.slack.server import HttpServer
@@ -21,12 +20,6 @@ from tests.slack_http_support import BotUnderTest, settings_env
 from tests.slack_payloads import app_mention, event_callback
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def bundled_service() -> KnowledgeService:
-    """The bundled knowledge base (never reloaded here)."""
-    return KnowledgeService(bundled_knowledge_dir())
 
 
 @pytest.fixture

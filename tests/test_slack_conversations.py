@@ -37,17 +37,8 @@ QUESTION = "Hvad kan Danmark gøre som alliancebrobygger?"
 OTHER_ASKER = "U0ASKER002"
 
 
-def _texts(call: Call) -> list[str]:
-    texts = []
-    for block in call.params.get("blocks") or []:
-        if "text" in block:
-            texts.append(block["text"]["text"])
-        texts += [e.get("text", "") for e in block.get("elements", []) if isinstance(e.get("text"), str)]
-    return texts
-
-
 def _all_text(call: Call) -> str:
-    return "\n".join(_texts(call))
+    return "\n".join(call.block_texts())
 
 
 def _buttons(call: Call) -> dict[str, dict]:
@@ -74,7 +65,7 @@ def test_emoji_shortcodes_are_not_part_of_the_question(bot: BotUnderTest, fake_s
     """`:wave: hvad siger memoet om kvantecentret?` is answered like the words alone."""
     _, post = _mention(bot, fake_slack, ":wave: hvad siger memoet om kvantecentret? :flag-dk:")
     assert post.params["text"].startswith("Answer to “hvad siger memoet om kvantecentret?”")
-    assert any("*kvantecenter*" in t.lower() for t in _texts(post))
+    assert any("*kvantecenter*" in t.lower() for t in post.block_texts())
 
 
 @pytest.mark.parametrize(
@@ -110,7 +101,7 @@ def test_untagged_reply_in_the_bots_thread_is_answered_with_the_earlier_question
     bot.post_event(event_callback(channel_message("og i Japan?", thread_ts=event["ts"])))
     [_, follow_up] = fake_slack.wait_for("chat.postMessage", count=2)
     assert follow_up.params["thread_ts"] == event["ts"]
-    context = _texts(follow_up)[:2]
+    context = follow_up.block_texts()[:2]
     assert context[0] == "*Question:* og i Japan?"
     assert context[1] == f"Read with the earlier question “{QUESTION}”"
     assert follow_up.params["text"].startswith("Answer to “og i Japan?”")
@@ -128,10 +119,10 @@ def test_a_standalone_question_in_the_thread_becomes_its_new_topic(
         event_callback(channel_message("Hvad siger memoet om NATOs kvantecenter?", thread_ts=thread))
     )
     [_, alone] = fake_slack.wait_for("chat.postMessage", count=2)
-    assert not any(t.startswith("Read with") for t in _texts(alone))
+    assert not any(t.startswith("Read with") for t in alone.block_texts())
     bot.post_event(event_callback(channel_message("Hvad koster det?", thread_ts=thread)))
     [*_, last] = fake_slack.wait_for("chat.postMessage", count=3)
-    assert "Read with the earlier question “Hvad siger memoet om NATOs kvantecenter?”" in _texts(last)
+    assert "Read with the earlier question “Hvad siger memoet om NATOs kvantecenter?”" in last.block_texts()
 
 
 @pytest.mark.parametrize(
@@ -188,7 +179,7 @@ def test_a_thread_the_bot_forgot_is_read_back_from_slack(
     [read] = fake_slack.calls("conversations.replies")
     assert read.params["ts"] == event["ts"]
     assert follow_up.params["thread_ts"] == event["ts"]
-    assert f"Read with the earlier question “{QUESTION}”" in _texts(follow_up)
+    assert f"Read with the earlier question “{QUESTION}”" in follow_up.block_texts()
 
 
 def test_a_mention_in_a_thread_is_answered_once_though_slack_sends_it_twice(
@@ -218,7 +209,7 @@ def test_dm_follow_up_is_read_with_the_previous_question(bot: BotUnderTest, fake
     [*_, follow_up] = fake_slack.wait_for("chat.postMessage", count=3)
     assert follow_up.params["text"].startswith("Answer to “Hvad koster det?”")
     assert "thread_ts" not in follow_up.params
-    assert "Read with the earlier question “Hvad er NATOs kvantecenter?”" in _texts(follow_up)
+    assert "Read with the earlier question “Hvad er NATOs kvantecenter?”" in follow_up.block_texts()
 
 
 def test_a_bare_mention_in_a_thread_answers_the_threads_first_message(
@@ -229,7 +220,7 @@ def test_a_bare_mention_in_a_thread_answers_the_threads_first_message(
     parent = fake_slack.add_message(CHANNEL_ID, {"ts": new_ts(), "user": OTHER_ASKER, "text": QUESTION})
     _, post = _mention(bot, fake_slack, "", thread_ts=parent["ts"])
     assert post.params["thread_ts"] == parent["ts"]
-    assert _texts(post)[0] == f"*Question:* {QUESTION}"
+    assert post.block_texts()[0] == f"*Question:* {QUESTION}"
     _, usage = _mention(bot, fake_slack, "")
     assert "/memo" in _all_text(usage) and "Examples" in _all_text(usage)
 
@@ -247,7 +238,7 @@ def test_an_edited_question_gets_its_answer_updated_in_place(
     bot.post_event(event_callback(message_changed(event, f"<@{BOT_USER_ID}> {QUESTION}")))
     [update] = fake_slack.wait_for("chat.update")
     assert (update.params["channel"], update.params["ts"]) == (CHANNEL_ID, answer_ts)
-    assert _texts(update)[0] == f"*Question:* {QUESTION}"
+    assert update.block_texts()[0] == f"*Question:* {QUESTION}"
     edited = {**event, "text": f"<@{BOT_USER_ID}> {QUESTION}"}
     bot.post_event(event_callback(message_changed(edited, edited["text"] + "  ")))
     fake_slack.wait_quiet(0.3)
@@ -266,7 +257,7 @@ def test_an_edited_dm_question_is_updated_too(bot: BotUnderTest, fake_slack: Fak
     [answer] = fake_slack.wait_for("chat.postMessage")
     bot.post_event(event_callback(message_changed(event, QUESTION, channel_type="im")))
     [update] = fake_slack.wait_for("chat.update")
-    assert update.params["ts"] == answer.response["ts"] and QUESTION in _texts(update)[0]
+    assert update.params["ts"] == answer.response["ts"] and QUESTION in update.block_texts()[0]
 
 
 # --- the message shortcut ------------------------------------------------------------------
@@ -323,7 +314,7 @@ def test_assistant_thread_gets_prompts_status_title_and_answers(
 
     bot.post_event(event_callback({**direct_message("og i Japan?"), "thread_ts": thread["thread_ts"]}))
     [_, follow_up] = fake_slack.wait_for("chat.postMessage", count=2)
-    assert f"Read with the earlier question “{QUESTION}”" in _texts(follow_up)
+    assert f"Read with the earlier question “{QUESTION}”" in follow_up.block_texts()
     fake_slack.wait_quiet(0.3)
     assert len(fake_slack.calls("assistant.threads.setTitle")) == 1
 
@@ -364,8 +355,8 @@ def test_one_vote_per_user_per_answer_and_the_message_shows_the_tally(
     ]:
         redraw = _click(bot, fake_slack, answer, action_id, user, message)
         assert redraw.params["replace_original"] is True
-        assert _texts(redraw)[:3] == _texts(answer)[:3]  # the same answer, only the tally changes
-        tallies.append(next(t for t in _texts(redraw) if t.startswith("Feedback:")))
+        assert redraw.block_texts()[:3] == answer.block_texts()[:3]  # the same answer, only the tally changes
+        tallies.append(next(t for t in redraw.block_texts() if t.startswith("Feedback:")))
     assert [t.split(" —")[0] for t in tallies] == [
         "Feedback: 👍 1 · 👎 0",
         "Feedback: 👍 1 · 👎 0",
@@ -405,7 +396,7 @@ def test_more_results_in_a_dm_stay_at_the_top_level(bot: BotUnderTest, fake_slac
     )
     [_, next_page] = fake_slack.wait_for("chat.postMessage", count=2)
     assert next_page.params["channel"] == DM_CHANNEL_ID and "thread_ts" not in next_page.params
-    assert any(t.startswith("*4.*") for t in _texts(next_page))
+    assert any(t.startswith("*4.*") for t in next_page.block_texts())
 
 
 # --- per-channel knowledge ---------------------------------------------------------------------

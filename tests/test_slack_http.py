@@ -40,15 +40,6 @@ def _wire(call: Call) -> str:
     return json.dumps(call.params, ensure_ascii=False)
 
 
-def _block_texts(call: Call) -> list[str]:
-    texts = []
-    for block in call.params.get("blocks") or []:
-        if "text" in block:
-            texts.append(block["text"]["text"])
-        texts += [e.get("text", "") for e in block.get("elements", []) if isinstance(e.get("text"), str)]
-    return texts
-
-
 def _buttons(call: Call) -> dict[str, dict]:
     return {
         element["action_id"]: element
@@ -118,7 +109,7 @@ def test_mention_is_answered_in_a_thread_with_quotes_citation_and_recommendation
     assert call.params["channel"] == CHANNEL_ID
     assert call.params["thread_ts"] == event["ts"]
     assert "parse" not in call.params and "link_names" not in call.params
-    texts = _block_texts(call)
+    texts = call.block_texts()
     assert any(t.startswith(">") and "*" in t for t in texts)  # a quote with a bold term
     assert any("<https://cms.polsci.ku.dk/" in t and "¶" in t for t in texts)
     assert any("Matching recommendation — role: Alliancebrobygger" in t for t in texts)
@@ -144,7 +135,7 @@ def test_direct_message_is_answered_in_the_dm(bot: BotUnderTest, fake_slack: Fak
     [call] = fake_slack.wait_for("chat.postMessage")
     assert call.params["channel"] == DM_CHANNEL_ID
     assert "thread_ts" not in call.params
-    assert any("*kvantecenter*" in t for t in _block_texts(call))
+    assert any("*kvantecenter*" in t for t in call.block_texts())
 
 
 def test_retries_are_not_answered_twice(bot: BotUnderTest, fake_slack: FakeSlackAPI) -> None:
@@ -199,7 +190,7 @@ def test_empty_mention_gets_usage_with_examples(bot: BotUnderTest, fake_slack: F
     """A bare @mention is answered with how to ask and example questions from the knowledge base."""
     bot.post_event(event_callback(app_mention("")))
     [call] = fake_slack.wait_for("chat.postMessage")
-    text = "\n".join(_block_texts(call))
+    text = "\n".join(call.block_texts())
     assert "/memo" in text and "Examples" in text
     assert "alliancebrobygger" in text
 
@@ -261,7 +252,7 @@ def test_memo_answers_privately_with_a_share_button(bot: BotUnderTest, fake_slac
     [call] = fake_slack.wait_for(RESPONSE_URL_METHOD)
     assert call.path == url.rsplit(fake_slack.url, 1)[1]
     assert call.params["response_type"] == "ephemeral"
-    assert any(QUESTION in t for t in _block_texts(call))
+    assert any(QUESTION in t for t in call.block_texts())
     share = _buttons(call)[ACTION_SHARE]
     assert json.loads(share["value"])["q"] == QUESTION
 
@@ -316,14 +307,14 @@ def test_admin_refresh_reports_changes_then_problems(fake_slack: FakeSlackAPI, t
         )
         assert "Reloading" in ack.json()["text"]
         [ok] = fake_slack.wait_for(RESPONSE_URL_METHOD)
-        report = "\n".join(_block_texts(ok))
+        report = "\n".join(ok.block_texts())
         assert "reloaded in" in report and "memos +1" in report and "b-tek-1" in report
         assert service.status().last_reload.trigger == "slack"
 
         (kb / "broken.yaml").write_text("memo: [unclosed\n", encoding="utf-8")
         bot.post_command(slash_command("refresh", user=ADMIN_ID, response_url=fake_slack.new_response_url()))
         [_, refused] = fake_slack.wait_for(RESPONSE_URL_METHOD, count=2)
-        report = "\n".join(_block_texts(refused))
+        report = "\n".join(refused.block_texts())
         assert "Reload refused" in report and "broken.yaml" in report
         assert service.index.ask("kvantecenter").answered  # still serving the good index
 
@@ -348,7 +339,7 @@ def test_share_posts_for_everyone_and_removes_the_private_copy(
     assert bot.post_action(block_actions(action, response_url=url)).status == 200
     [post] = fake_slack.wait_for("chat.postMessage")
     assert post.params["channel"] == CHANNEL_ID
-    assert f"Shared by <@{ASKER_ID}>" in "\n".join(_block_texts(post))
+    assert f"Shared by <@{ASKER_ID}>" in "\n".join(post.block_texts())
     [deleted] = fake_slack.wait_for(RESPONSE_URL_METHOD)
     assert deleted.params.get("delete_original") is True
 
@@ -366,7 +357,7 @@ def test_share_where_the_bot_is_not_a_member_goes_through_the_response_url(
     )
     [shared, deleted] = fake_slack.wait_for(RESPONSE_URL_METHOD, count=2)
     assert shared.params["response_type"] == "in_channel" and shared.params["replace_original"] is False
-    assert f"Shared by <@{ASKER_ID}>" in "\n".join(_block_texts(shared))
+    assert f"Shared by <@{ASKER_ID}>" in "\n".join(shared.block_texts())
     assert deleted.params.get("delete_original") is True
 
 
@@ -418,7 +409,7 @@ def test_more_results_continue_in_the_thread_and_drop_the_button(
     bot.post_action(block_actions(action, response_url=fake_slack.new_response_url(), message=original))
     [post] = fake_slack.wait_for("chat.postMessage")
     assert post.params["thread_ts"] == thread
-    texts = _block_texts(post)
+    texts = post.block_texts()
     assert any(t.startswith("*4.*") for t in texts)
     assert not any("Matching recommendation" in t for t in texts)  # shown once, with the first page
     [update] = fake_slack.wait_for("chat.update")
@@ -436,7 +427,7 @@ def test_more_results_on_a_private_answer_stay_private(bot: BotUnderTest, fake_s
     )
     [more] = fake_slack.wait_for(RESPONSE_URL_METHOD)
     assert more.params["response_type"] == "ephemeral"
-    assert any(t.startswith("*4.*") for t in _block_texts(more))
+    assert any(t.startswith("*4.*") for t in more.block_texts())
     assert fake_slack.calls("chat.postMessage") == []
 
 
@@ -476,7 +467,7 @@ def test_feedback_is_one_vote_per_user_and_answer(
         )
         said = fake_slack.wait_for(RESPONSE_URL_METHOD, count=n)
         assert said[-1].params["replace_original"] is True
-        assert any(t.startswith(replies[n - 1]) for t in _block_texts(said[-1])), _block_texts(said[-1])
+        assert any(t.startswith(replies[n - 1]) for t in said[-1].block_texts()), said[-1].block_texts()
     [record] = bot.log.recent(1)
     assert (record.question, record.answered, record.up, record.down) == (QUESTION, True, up, down)
     assert record.user is not None and ASKER_ID not in record.user

@@ -93,15 +93,6 @@ def bot(
         _stop(running)
 
 
-def _block_texts(call: Call) -> list[str]:
-    texts = []
-    for block in call.params.get("blocks") or []:
-        if "text" in block:
-            texts.append(block["text"]["text"])
-        texts += [e.get("text", "") for e in block.get("elements", []) if isinstance(e.get("text"), str)]
-    return texts
-
-
 def _button(call: Call, action_id: str) -> dict:
     for block in call.params.get("blocks") or []:
         for element in block.get("elements", []) if block.get("type") == "actions" else []:
@@ -135,7 +126,7 @@ def test_mention_is_acked_and_answered_in_a_thread(
     [call] = fake_slack.wait_for("chat.postMessage")
     assert (call.params["channel"], call.params["thread_ts"]) == (CHANNEL_ID, event["ts"])
     assert call.token == BOT_TOKEN
-    assert any(t.startswith(">") for t in _block_texts(call))
+    assert any(t.startswith(">") for t in call.block_texts())
     fake_socket_mode.assert_all_acked(within=3.0)
 
 
@@ -198,7 +189,7 @@ def test_memo_is_acked_then_answered_privately_via_response_url(
     [call] = fake_slack.wait_for(RESPONSE_URL_METHOD)
     assert fake_slack.url + call.path == url
     assert call.params["response_type"] == "ephemeral"
-    assert any(QUESTION in t for t in _block_texts(call))
+    assert any(QUESTION in t for t in call.block_texts())
     _button(call, ACTION_SHARE)
     [ack] = fake_socket_mode.assert_all_acked(within=3.0)
     assert ack.envelope_id == envelope_id
@@ -235,7 +226,7 @@ def test_share_button_from_a_real_answer_posts_in_the_channel(
 
     [post] = fake_slack.wait_for("chat.postMessage")
     assert post.params["channel"] == CHANNEL_ID
-    assert f"<@{ASKER_ID}>" in "\n".join(_block_texts(post))
+    assert f"<@{ASKER_ID}>" in "\n".join(post.block_texts())
     [deleted] = fake_slack.wait_for(RESPONSE_URL_METHOD, where=lambda c: fake_slack.url + c.path == click_url)
     assert deleted.params.get("delete_original") is True
     fake_socket_mode.assert_all_acked(within=3.0)
@@ -351,7 +342,7 @@ def test_follow_up_edit_shortcut_and_assistant_over_socket_mode(
     fake_socket_mode.send_event(event_callback(channel_message("og i Japan?", thread_ts=mention["ts"])))
     [_, follow_up] = fake_slack.wait_for("chat.postMessage", count=2)
     assert follow_up.params["thread_ts"] == mention["ts"]
-    assert f"Read with the earlier question “{QUESTION}”" in _block_texts(follow_up)
+    assert f"Read with the earlier question “{QUESTION}”" in follow_up.block_texts()
 
     fake_socket_mode.send_event(event_callback(message_changed(mention, "<@U0FAKEBOT1> kvantecenter")))
     [update] = fake_slack.wait_for("chat.update")
