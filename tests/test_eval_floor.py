@@ -135,3 +135,13 @@ def test_dev_corpus_memos_with_every_memo_loaded(all_memos: Index, memo: str) ->
 def test_dev_question_file_with_every_memo_loaded(all_memos: Index) -> None:
     """The shared dev questions lose nothing when the six other memos are loaded beside the CMS memo."""
     _check(all_memos, DEV, {"hit@1": 1.0, "hit@3": 1.0})
+
+
+def test_loose_translations_do_not_outvote_the_questions_own_language(all_memos: Index) -> None:
+    """A Danish question the Danish speech half matches in its own words is shown from the speech
+    (closest passages), not answered from an English report that shares only loosely translated
+    everyday words (regeringen → government, hårdt → hard, år → year, arbejde → work)."""
+    answer = all_memos.ask(
+        "Hvad vil regeringen gøre for folk, der er slidt op efter mange år med hårdt fysisk arbejde?"
+    )
+    assert answer.hits and answer.hits[0].passage.memo_id.startswith("aabningstale-"), answer.hits[:1]

@@ -211,3 +211,42 @@ def test_lexicon_from_pairs() -> None:
     lexicon = Lexicon([("skib", "ship"), ("skib", "vessel")])
     assert lexicon.translate("skibene", "da", "en") == ("ship", "vessel")
     assert lexicon.translate("ships", "en", "da") == ("skib",)
+
+
+MEMO_TRIALS = """\
+memo:
+  id: memo-trials
+  title: Drug trials in the Navy
+  series: CRS
+  publisher: Congressional Research Service
+  year: 2025
+  language: en
+  source_url: https://example.org/trials
+roles:
+  - id: central
+    name: Key point
+recommendations: []
+passages:
+  - id: trials-1
+    section: [Research]
+    text: Research on drug trials at sea is funded by the Navy.
+  - id: trials-2
+    section: [Research]
+    text: Research funding for sailors' health has grown since 2020.
+  - id: trials-3
+    section: [Oversight]
+    text: Congress oversees research ethics boards for military medicine.
+"""
+
+
+def test_a_publisher_word_names_all_its_memos_or_none(tmp_path: Path) -> None:
+    """A word of several memos' metadata is judged on their passages together: "research" of
+    "Congressional Research Service", common in one report's text, names neither report (judged
+    memo by memo it named the one report that never uses it, and the answer came from there)."""
+    kb = load_knowledge(write_kb(tmp_path / "kb", {"en.yaml": MEMO_EN, "trials.yaml": MEMO_TRIALS}))
+    index = Index(kb)
+    for question in ("What does the research report say about drug trials?", "research on drug trials?"):
+        assert index.named(question)[0] == frozenset(), question
+        assert _top(index, question) == "trials-1", question
+    # Both reports carry "Service" and neither text uses it: it names them both.
+    assert index.named("the service's report on drug trials")[0] == {"memo-en", "memo-trials"}

@@ -688,8 +688,16 @@ class Index:
         self.load_seconds = time.perf_counter() - started
 
     def _memo_names(self) -> tuple[_MemoNames, ...]:
-        """Each memo's naming and title terms, found with its own index's analyser."""
-        out = []
+        """Each memo's naming and title terms, found with its own index's analyser.
+
+        A term of several memos' metadata ("CRS", "Research" of "Congressional Research
+        Service") names all of them or none: it names them when their passages together hardly
+        use it. Judged memo by memo, a publisher's word would name the one report that happens
+        not to use it, and a question about "the CRS report" would go to that report alone.
+        """
+        titled: dict[str, set[str]] = {}
+        # term -> [passages of the memos titled with it that use it, passages of those memos]
+        usage: dict[str, list[int]] = {}
         for part in self.parts:
             # A memo's passages are contiguous in its index (knowledge-base order).
             spans: dict[str, list[int]] = {}
@@ -704,14 +712,21 @@ class Index:
                     if not w.isdigit()
                     for t in part.analyzer.word_terms(w)[:1]
                 }
-                naming = set()
+                titled[memo_id] = terms
                 for term in terms:
                     docs = part._postings.docs_of(term)
                     used = int(np.searchsorted(docs, hi) - np.searchsorted(docs, lo))
-                    if used <= _NAMING_SHARE * (hi - lo):
-                        naming.add(term)
-                out.append(_MemoNames(memo_id, frozenset(naming), frozenset(terms)))
-        return tuple(out)
+                    counts = usage.setdefault(term, [0, 0])
+                    counts[0] += used
+                    counts[1] += hi - lo
+        return tuple(
+            _MemoNames(
+                memo_id,
+                frozenset(t for t in terms if usage[t][0] <= _NAMING_SHARE * usage[t][1]),
+                frozenset(terms),
+            )
+            for memo_id, terms in titled.items()
+        )
 
     def _question_terms(self, question: str) -> tuple[set[str], dict[str, str]]:
         """The question's words as terms of every index's language (translations included),
@@ -782,8 +797,12 @@ class Index:
         if len(searches) == 1:
             return searches[0].index.answer(searches[0], question, k, offset)
         answering = [s for s in searches if s.answered]
+        closest = [s for s in searches if s.tentative]
+        if answering and closest and self._head(closest, preferred) > self._head(answering, preferred):
+            # An index that answers through a few loosely translated words must not outvote
+            # one that matches the question better in its own words but not quite enough.
+            answering = []
         if not answering:
-            closest = [s for s in searches if s.tentative]
             if len(closest) == 1:
                 return closest[0].index.answer(closest[0], question, k, offset)
             best = max(
@@ -817,6 +836,12 @@ class Index:
             offset=offset,
             has_more=sum(len(s.ranking) for s in answering) > offset + k,
         )
+
+    @classmethod
+    def _head(cls, searches: list[_Search], preferred: dict[str, int]) -> float:
+        """The best merged key among several indexes' rankings."""
+        merged = cls._merged(searches, preferred, 1)
+        return merged[0][0] if merged else 0.0
 
     @staticmethod
     def _merged(
