@@ -8,7 +8,8 @@ memos in tests/dev-corpus/knowledge/, copied together into a temporary directory
 files: the CMS memo's own files (tuned on: the repo's file and held-out 1–4, whose misses were
 looked at; held out: held-out 5 and 6, never looked at; the shared dev file when ../shared is
 there) and, per dev-corpus memo, tests/dev-corpus/questions/<memo>.yaml (tuned on) and
-<memo>.heldout.yaml (held out). ``--misses`` prints the misses of tuned-on files only: a
+<memo>.heldout.yaml (held out; scored in earlier sessions) and <memo>.fresh.yaml (held out,
+written after those sessions' tuning, never scored before this one's changes). ``--misses`` prints the misses of tuned-on files only: a
 held-out file's misses are never printed. ``--alone`` also scores each memo loaded alone.
 
 Baselines (no answered decision; off-topic questions are left out of their hit@k):
@@ -64,28 +65,34 @@ _STOPS = {"da": DANISH_STOP_WORDS, "en": ENGLISH_STOP_WORDS}
 class QFile:
     path: Path
     memo: str
-    held_out: bool
+    split: str
+    """"tuned" (misses may be read), "held-out" (never read) or "fresh" (held out, written
+    after the earlier sessions' tuning: <memo>.fresh.yaml)."""
     questions: tuple[EvalQuestion, ...]
+
+    @property
+    def held_out(self) -> bool:
+        return self.split != "tuned"
 
 
 def question_files() -> list[QFile]:
     out = []
     cms_tuned = ["eval-questions.yaml", *(f"holdout{n}-questions.yaml" for n in ("", "2", "3", "4"))]
     for name in cms_tuned:
-        out.append((ROOT / "tests" / name, CMS, False))
+        out.append((ROOT / "tests" / name, CMS, "tuned"))
     for name in ("holdout5-questions.yaml", "holdout6-questions.yaml"):
-        out.append((ROOT / "tests" / name, CMS, True))
+        out.append((ROOT / "tests" / name, CMS, "held-out"))
     if (SHARED / "eval" / "dev-questions.yaml").exists():
-        out.append((SHARED / "eval" / "dev-questions.yaml", CMS, True))
+        out.append((SHARED / "eval" / "dev-questions.yaml", CMS, "held-out"))
     for path in sorted((DEV / "questions").glob("*.yaml")):
-        held = path.name.endswith(".heldout.yaml")
-        memo = path.name.removesuffix(".heldout.yaml").removesuffix(".yaml")
-        out.append((path, memo, held))
+        split = next((s for s in ("heldout", "fresh") if path.name.endswith(f".{s}.yaml")), "tuned")
+        memo = path.name.split(".")[0]
+        out.append((path, memo, {"heldout": "held-out"}.get(split, split)))
     files = []
-    for path, memo, held in out:
+    for path, memo, split in out:
         if path.exists():
             qf: QuestionFile = load_question_file(path)
-            files.append(QFile(path, qf.memo or memo, held, qf.questions))
+            files.append(QFile(path, qf.memo or memo, split, qf.questions))
     return files
 
 
@@ -202,8 +209,8 @@ def main(argv: list[str]) -> int:
     if args.alone:
         head += f" | {'alone h@1/h@3':>13}"
     print(head)
-    cross = {False: [0, 0, 0], True: [0, 0, 0]}  # held-out? -> [n, hit1, hit3]
-    totals: dict[tuple[str, bool], list[float]] = {}
+    cross = {split: [0, 0, 0] for split in ("tuned", "held-out", "fresh")}  # -> [n, hit1, hit3]
+    totals: dict[tuple[str, str], list[float]] = {}
     loaded = {m.id for m in kb.memos}
     for f in files:
         if f.memo not in loaded:
@@ -213,7 +220,7 @@ def main(argv: list[str]) -> int:
         s = report.scores
         b_all = baseline_hits(every, f.questions, f.memo)
         b_own = baseline_hits(own[f.memo], f.questions, f.memo) if f.memo in own else (float("nan"),) * 2
-        split = "held-out" if f.held_out else "tuned"
+        split = f.split
         line = (
             f"{f.memo:20} {f.path.name:34} {split:8} {report.on_topic:>4} {s['hit@1']:6.3f} {s['hit@3']:6.3f}"
             f" {s['mrr@5']:6.3f} {s['confident_hit@1']:6.3f} {s['role_accuracy']:5.2f} {report.rejected:>3}/{report.off_topic:<3}"
@@ -223,7 +230,7 @@ def main(argv: list[str]) -> int:
             a = evaluate(alone[f.memo], f.questions, memo=f.memo).scores
             line += f" | {a['hit@1']:6.3f} {a['hit@3']:6.3f}"
         print(line)
-        t = totals.setdefault((f.memo, f.held_out), [0, 0, 0, 0, 0, 0, 0])
+        t = totals.setdefault((f.memo, f.split), [0, 0, 0, 0, 0, 0, 0])
         t[0] += report.on_topic
         t[1] += report.hit1
         t[2] += report.hit3
@@ -235,7 +242,7 @@ def main(argv: list[str]) -> int:
         foreign = [q for q in f.questions if q.expect and q.lang and q.lang != memo_lang]
         if foreign:
             r = evaluate(index, foreign, memo=f.memo)
-            c = cross[f.held_out]
+            c = cross[f.split]
             c[0] += r.on_topic
             c[1] += r.hit1
             c[2] += r.hit3
@@ -246,16 +253,16 @@ def main(argv: list[str]) -> int:
     print(
         f"{'memo':20} {'split':8} {'n':>4} {'hit@1':>6} {'hit@3':>6} {'offtop':>7} {'bm25s-all@1':>11} {'bm25s-alone@1':>13}"
     )
-    for (memo, held), t in sorted(totals.items()):
+    for (memo, split), t in sorted(totals.items()):
         n = t[0] or 1
         print(
-            f"{memo:20} {'held-out' if held else 'tuned':8} {t[0]:>4} {t[1] / n:6.3f} {t[2] / n:6.3f}"
+            f"{memo:20} {split:8} {t[0]:>4} {t[1] / n:6.3f} {t[2] / n:6.3f}"
             f" {t[3]:>3}/{t[4]:<3} {t[5] / n:11.3f} {t[6] / n:13.3f}"
         )
-    for held, (n, h1, h3) in cross.items():
+    for split, (n, h1, h3) in cross.items():
         if n:
             print(
-                f"cross-language questions ({'held-out' if held else 'tuned'}): n={n} hit@1 {h1 / n:.3f} hit@3 {h3 / n:.3f}"
+                f"cross-language questions ({split}): n={n} hit@1 {h1 / n:.3f} hit@3 {h3 / n:.3f}"
             )
     return 0
 

@@ -15,7 +15,16 @@ from hypothesis import strategies as st
 
 from memobot import cli
 from memobot.errors import KnowledgeError, MemobotError
-from memobot.importer import count_todos, draft_memo, first_sentence, import_memo, parse_blocks, render_yaml
+from memobot.importer import (
+    count_todos,
+    draft_memo,
+    first_sentence,
+    import_memo,
+    parse_blocks,
+    render_yaml,
+    sentences,
+    split_long,
+)
 from memobot.loader import bundled_knowledge_dir, load_knowledge
 
 # The memo's PDF text exactly as shared (../shared/sources), kept here so CI on a bare clone
@@ -637,6 +646,38 @@ def test_short_paragraphs_merge_into_passages_of_40_to_150_words(paragraphs, pas
     text = "\n\n".join(" ".join(["ord"] * (n - 1) + ["slut."]) for n in paragraphs)
     draft = draft_memo("\n" + text, "m", language="da")
     assert [len(p.text.split()) for p in draft.passages] == passages
+
+
+def _sentences(*lengths: int) -> str:
+    return " ".join(" ".join(["Ord"] + ["ord"] * (n - 2) + ["slut."]) for n in lengths)
+
+
+@pytest.mark.parametrize(
+    ("sentences", "passages"),
+    [
+        ([50, 50, 50], [150]),  # at the bound: one passage
+        ([50, 50, 50, 50], [100, 100]),
+        ([100, 100, 100, 100], [100, 100, 100, 100]),
+        ([60, 60, 60, 60, 60], [120, 120, 60]),
+        ([100, 60, 90], [100, 150]),
+        ([200], [200]),  # one sentence is never cut
+        ([20, 200, 20], [20, 200, 20]),
+    ],
+)
+def test_long_paragraphs_split_at_sentence_ends(sentences, passages) -> None:
+    """A paragraph over 150 words becomes passages of at most 150 words, cut between sentences."""
+    draft = draft_memo("\n" + _sentences(*sentences), "m", language="da")
+    assert [len(p.text.split()) for p in draft.passages] == passages
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=2, max_value=120), min_size=1, max_size=12))
+def test_split_parts_give_the_paragraph_back_and_keep_the_bound(lengths) -> None:
+    """Joined, the parts are the paragraph; each is within 150 words or one whole sentence."""
+    text = _sentences(*lengths)
+    parts = split_long(text)
+    assert " ".join(parts) == text
+    assert all(len(p.split()) <= 150 or len(sentences(p)) == 1 for p in parts)
 
 
 def test_a_file_name_with_a_newline_stays_inside_the_header_comment(tmp_path: Path) -> None:

@@ -33,6 +33,7 @@ cannot serve before it is curated.
 from __future__ import annotations
 
 import functools
+import math
 import os
 import re
 import tempfile
@@ -105,6 +106,10 @@ _FUNCTION_WORDS = frozenset(
 # together would pass the upper bound (measured on the dev corpus: docs/curating.md).
 _MERGE_BELOW_WORDS = 40
 _MERGE_MAX_WORDS = 150
+# A paragraph of more words is cut at sentence ends into passages of about equal size, none
+# over the bound unless one sentence is: a 600-word paragraph of a report is a wall of text to
+# quote in Slack, and BM25's length normalisation buries the one sentence that answers.
+_SPLIT_ABOVE_WORDS = 150
 _HEADINGS_FILE = Path(__file__).with_name("data") / "import-headings.yaml"
 
 
@@ -612,6 +617,40 @@ def _clip(text: str, words: int = 6) -> str:
     return " ".join(parts[:words]) + (" …" if len(parts) > words else "")
 
 
+def sentences(text: str) -> list[str]:
+    """The text's sentences, in order (abbreviations such as "evt." end none); joined with
+    single spaces they give the text back."""
+    out = []
+    rest = text.strip()
+    while rest:
+        head = first_sentence(rest)
+        out.append(head.strip())
+        rest = rest[len(head) :].strip()
+    return out
+
+
+def split_long(text: str, limit: int = _SPLIT_ABOVE_WORDS) -> list[str]:
+    """A paragraph of more than ``limit`` words, cut at sentence ends into parts of at most
+    ``limit`` words each (a longer sentence stays whole), about equal in size: a part closes
+    once it reaches the total divided by the fewest parts possible. A shorter paragraph is
+    returned as it is."""
+    total = len(text.split())
+    if total <= limit:
+        return [text]
+    parts: list[list[str]] = []
+    size = 0
+    target = total / math.ceil(total / limit)
+    for sentence in sentences(text):
+        n = len(sentence.split())
+        if parts and size + n <= limit and size < target:
+            parts[-1].append(sentence)
+            size += n
+        else:
+            parts.append([sentence])
+            size = n
+    return [" ".join(p) for p in parts]
+
+
 def first_sentence(text: str) -> str:
     """The text up to its first sentence end (abbreviations such as "evt." do not end one)."""
     for m in re.finditer(r"[.!?…][\"”’»)\]]*(?=\s+[\"“‘«(]?[A-ZÆØÅ0-9])", text):
@@ -709,6 +748,16 @@ class _Builder:
         if self.dropping:
             self.dropped += 1
             return
+        if block.kind == "paragraph" and not self.in_recs and not block.boxed:
+            parts = split_long(block.text)
+            if len(parts) > 1:
+                # The curator's notes stay with the first part; "stops mid-sentence" with the last.
+                early = tuple(n for n in block.notes if n != _UNFINISHED_NOTE)
+                late = tuple(n for n in block.notes if n == _UNFINISHED_NOTE)
+                for i, part in enumerate(parts):
+                    notes = (early if i == 0 else ()) + (late if i == len(parts) - 1 else ())
+                    self.block(replace(block, text=part, notes=notes))
+                return
         section = self.section
         if not section:
             if block.kind == "paragraph":
