@@ -461,3 +461,24 @@ def test_states_measure(text: str, time: bool, number: bool) -> None:
 
     assert states_measure(text, _TIME_WORDS) is time
     assert states_measure(text, _NUMBER_WORDS) is number
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "same"),
+    [
+        ("women", "woman", True),  # irregular forms Snowball leaves apart: the dictionary lemma
+        ("children", "child", True),
+        ("held", "holds", True),
+        ("ships", "shipping", True),
+        ("woman", "women's", True),
+        ("mining", "miners", False),  # distinct words stay distinct
+        ("seabed", "bed", False),
+    ],
+)
+def test_english_analysis_meets_irregular_forms(one: str, other: str, same: bool) -> None:
+    """The English chain gives a word's irregular forms one term (simplemma's lemma, then Snowball)."""
+    from memobot.analysis import PlainAnalyzer
+    from memobot.languages import LANGUAGES
+
+    analyzer = PlainAnalyzer(LANGUAGES["en"])
+    assert (analyzer.word_terms(one) == analyzer.word_terms(other)) is same

@@ -818,7 +818,9 @@ class PlainAnalyzer:
         stemmer = getattr(self._local, "stemmer", None)
         if stemmer is None:
             stemmer = self._local.stemmer = Stemmer.Stemmer(self.language.snowball)
-        return stemmer.stemWord(folded)
+        # Snowball knows no irregular forms ("women", "children", "held"): the dictionary
+        # lemma first, where simplemma has one for the word.
+        return stemmer.stemWord(dictionary_lemma(folded, self.language.code) or folded)
 
     def _word_terms(self, word: str) -> tuple[str, ...]:
         folded = fold(word, scandinavian=False)
