@@ -688,3 +688,21 @@ def test_a_file_name_with_a_newline_stays_inside_the_header_comment(tmp_path: Pa
     first = rendered.splitlines()[0]
     assert first.startswith("# DRAFT made by `memobot import` from memo\\nmemo:\\n  id: evil.txt on ")
     assert yaml.safe_load(rendered)["memo"]["id"] == "droner-2024"
+
+
+@pytest.mark.parametrize(
+    ("source", "compare_with"),
+    [
+        ("memo.pdf", "the PDF"),
+        ("memo.PDF", "the PDF"),
+        ("speech.txt", "the source"),
+        ("report.md", "the source"),
+    ],
+)
+def test_draft_header_names_what_to_compare_with(source: str, compare_with: str) -> None:
+    """The draft's header asks the curator to compare the passages with the PDF only for a PDF."""
+    from dataclasses import replace
+
+    draft = replace(draft_memo(_REC_MEMO, "droner-2024"), source=source)
+    header = "\n".join(render_yaml(draft).splitlines()[:6])
+    assert f"compare each passage with {compare_with} (" in header

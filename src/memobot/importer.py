@@ -985,12 +985,14 @@ def _block_text(text: str, indent: str) -> str:
 
 def render_yaml(draft: Draft) -> str:
     """The draft as a memo file, with comments telling the curator what to do."""
+    # A text or Markdown source has no columns or page furniture to compare against.
+    original = "the PDF" if draft.source.lower().endswith(".pdf") else "the source"
     out = [
         f"# DRAFT made by `memobot import` from {_printable(draft.source) or 'extracted text'} "
         f"on {date.today().isoformat()}.",
         "# Repairs made: " + "; ".join(draft.repairs) + ".",
         f"# Curate before use: resolve every {TODO} (`memobot validate` refuses the file while one is",
-        "# left), compare each passage with the PDF (columns, tables, footnotes), check headings and",
+        f"# left), compare each passage with {original} (columns, tables, footnotes), check headings and",
         "# sections, and keep only real recommendations (verbatim, each with its role and parent).",
         "",
         "memo:",
