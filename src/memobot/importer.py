@@ -618,13 +618,19 @@ def _clip(text: str, words: int = 6) -> str:
 
 
 def sentences(text: str) -> list[str]:
-    """The text's sentences, in order (abbreviations such as "evt." end none); joined with
-    single spaces they give the text back."""
+    """The text's sentences, in order (abbreviations such as "evt." end none, nor does a full
+    stop before a number); joined with single spaces they give the text back."""
     out = []
     rest = text.strip()
     while rest:
         head = first_sentence(rest)
-        out.append(head.strip())
+        piece = head.strip()
+        if out and piece[:1].isdigit():
+            # "Marine Policy, vol. 138 (2022)": a full stop before a number seldom ends a
+            # sentence in a citation, and a cut there would split the citation.
+            out[-1] = f"{out[-1]} {piece}"
+        else:
+            out.append(piece)
         rest = rest[len(head) :].strip()
     return out
 
