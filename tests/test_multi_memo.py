@@ -250,3 +250,14 @@ def test_a_publisher_word_names_all_its_memos_or_none(tmp_path: Path) -> None:
         assert _top(index, question) == "trials-1", question
     # Both reports carry "Service" and neither text uses it: it names them both.
     assert index.named("the service's report on drug trials")[0] == {"memo-en", "memo-trials"}
+
+
+def test_a_danish_compound_keeps_its_name_modifier_in_an_english_memo(two_languages: Index) -> None:
+    """ "Boeingfabrikkerne" is translated by its head (factories) and keeps its modifier, the
+    name "Boeing", which the English memo has as it is."""
+    assert _top(two_languages, "Hvad med Boeingfabrikkerne?") == "en-1"
+    english = next(p for p in two_languages.parts if p.language.code == "en")
+    assert english._compound_modifier("boeingfabrikkerne", "da", "en") == english.analyzer.word_terms(
+        "Boeing"
+    )
+    assert english._compound_modifier("fabrikkerne", "da", "en") == ()  # a word the lexicon has

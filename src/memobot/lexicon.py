@@ -55,6 +55,11 @@ class Lexicon:
             setattr(self._local, language, stemmer)
         return " ".join(stemmer.stemWord(w) for w in phrase.lower().split())
 
+    def has_entry(self, word: str, source: str, target: str) -> bool:
+        """Whether the lexicon has the (lower-case) word itself, not only a compound's head."""
+        table = self._table.get((source, target))
+        return bool(table and table.get(self._key(source, word)))
+
     def _translate(self, word: str, source: str, target: str) -> tuple[str, ...]:
         """Translations of a (lower-case) word; for a Danish compound the lexicon lacks, of its head."""
         table = self._table.get((source, target))

@@ -375,8 +375,39 @@ class LanguageIndex:
             group = tuple(dict.fromkeys([*found, *terms]))
             if terms:
                 groups.append(group)
+            modifier = self._compound_modifier(source_word, other, mine) if foreign and translations else ()
+            if modifier:
+                # The modifier of a Danish compound translated by its head is often a name
+                # ("Hormuz|strædet", "Trump|administrationen", "Grønlands|politik"): it is a
+                # second term of the same concept, found as it is or through the lexicon.
+                groups.append(modifier)
+                group = tuple(dict.fromkeys([*group, *modifier]))
             out.append((concept, group))
         return out
+
+    def _compound_modifier(self, word: str, source: str, target: str) -> tuple[str, ...]:
+        """This index's terms for the modifier of a compound the lexicon translated by its head,
+        when the index has the modifier as it is (a name: "Hormuz", "Trump"), or ().
+
+        A modifier that must itself be translated is left out: measured, "Kinas største
+        eksportvare" then matched a report's "China … export" and an off-topic question was
+        answered."""
+        lexicon = self.lexicon
+        if lexicon is None or source != "da" or lexicon.has_entry(word, source, target):
+            return ()
+        for i in range(_MIN_MODIFIER, len(word) - _MIN_MODIFIER + 1):
+            if not lexicon.has_entry(word[i:], source, target):
+                continue
+            stem = word[:i]
+            # Danish joins with -s- or -e- ("Hormuz|strædet", "Bidens|administration").
+            for modifier in dict.fromkeys((stem, stem[:-1] if stem[-1] in "se" else stem)):
+                if is_word(modifier, source) and not is_word(modifier, target):
+                    continue  # a Danish word, not a name both languages share
+                own = [t for t in self.analyzer.document_terms(modifier) if t in self._vocabulary_set]
+                if own:
+                    return tuple(own)
+            return ()
+        return ()
 
     def _weak_verb_forms(self, concept: Concept, stem: str) -> list[str]:
         """Known forms of a question word the index lacks, through its infinitive when it is a
@@ -600,6 +631,9 @@ class LanguageIndex:
 
 
 _STOP_WORDS = DANISH_STOP_WORDS | ENGLISH_STOP_WORDS
+# A compound's modifier shorter than this is no word to look up ("eu" of "eu-landene" is split
+# at the hyphen before it gets here).
+_MIN_MODIFIER = 4
 
 
 def question_language(question: str) -> str:
