@@ -40,37 +40,37 @@ def register(app: App, bot: Bot) -> None:
     @app.action(ACTION_SHARE)
     def on_share(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient) -> None:
         ack()
-        bot.later(
-            lambda: _guarded(
-                body, respond, client, lambda value: share(bot, body, value, respond, client), action
-            ),
-            "Share",
+        _in_background(
+            bot, "Share", body, action, respond, client, lambda v: share(bot, body, v, respond, client)
         )
 
     @app.action(ACTION_MORE)
     def on_more(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient) -> None:
         ack()
-        bot.later(
-            lambda: _guarded(
-                body, respond, client, lambda value: more(bot, body, value, respond, client), action
-            ),
-            "More",
+        _in_background(
+            bot, "More", body, action, respond, client, lambda v: more(bot, body, v, respond, client)
         )
 
     @app.action(re.compile(f"^({ACTION_FEEDBACK_UP}|{ACTION_FEEDBACK_DOWN})$"))
     def on_feedback(ack: Ack, body: dict, action: dict, respond: Respond, client: WebClient) -> None:
         ack()
         verdict = "up" if action.get("action_id") == ACTION_FEEDBACK_UP else "down"
-        bot.later(
-            lambda: _guarded(
-                body,
-                respond,
-                client,
-                lambda value: feedback(bot, body, value, verdict, respond, client),
-                action,
-            ),
+        _in_background(
+            bot,
             "feedback",
+            body,
+            action,
+            respond,
+            client,
+            lambda v: feedback(bot, body, v, verdict, respond, client),
         )
+
+
+def _in_background(
+    bot: Bot, name: str, body: Mapping, action: Mapping, respond: Respond, client: WebClient, work
+) -> None:
+    """A button's work, after the ack, on the bot's worker pool (Slack wants the ack in 3 s)."""
+    bot.later(lambda: _guarded(body, respond, client, work, action), name)
 
 
 def _guarded(body: Mapping, respond: Respond, client: WebClient, work, action: Mapping) -> None:
