@@ -1,19 +1,23 @@
-"""A general Danish↔English lexicon (FreeDict, data/lexicon/), for structured query translation.
+"""A general Danish↔English lexicon (data/lexicon/), for structured query translation.
 
 A question word in one language is looked up by its Snowball stem and stands for all its
 translations at once (Pirkola's structured query: the index scores them as one term). A Danish
 compound the lexicon lacks is translated by its head ("børnefattigdom" → "poverty"): Danish
-makes new words that way, English does not.
+makes new words that way, English does not. FreeDict's Danish–English pairs come first; pairs
+pivoted through Norwegian and Swedish (English dictionaries of those, and Apertium's
+translators into Danish) answer for the words FreeDict lacks.
 """
 
 from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Sequence
 from functools import cache, lru_cache
 
 import Stemmer
 
+from .lemmas import dictionary_lemma
 from .wordlists import data_text
 
 __all__ = ["Lexicon", "bundled_lexicon", "is_word"]
@@ -23,30 +27,49 @@ _MIN_PART = 4
 # A common English word has dozens of senses; beyond a few translations it matches everything.
 _MAX_TRANSLATIONS = 4
 _MAX_HEAD_TRANSLATIONS = 2
+# Languages near Danish whose English dictionaries lead to Danish words (bundled_lexicon).
+_PIVOTS = ("nb", "sv")
+
+
+# (source language, target language) -> stem -> [(source word, translation)]
+_Table = dict[tuple[str, str], dict[str, list[tuple[str, str]]]]
 
 
 class Lexicon:
     """Translations between two languages, looked up by stem. Immutable; thread-safe."""
 
-    def __init__(self, pairs: list[tuple[str, str]], languages: tuple[str, str] = ("da", "en")) -> None:
+    def __init__(
+        self,
+        pairs: Sequence[tuple[str, str]],
+        languages: tuple[str, str] = ("da", "en"),
+        fallback: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        """``fallback`` pairs (less sure ones) are consulted only for a word ``pairs`` lack."""
         self.languages = languages
         self._local = threading.local()
-        # (source language, target language) -> stem -> [(source word, translation)]
-        self._table: dict[tuple[str, str], dict[str, list[tuple[str, str]]]] = {
-            (languages[0], languages[1]): defaultdict(list),
-            (languages[1], languages[0]): defaultdict(list),
+        # One table per tier: pairs, then fallback.
+        self._tiers = [self._table(pairs), self._table(fallback)]
+        self.translate = lru_cache(maxsize=20_000)(self._translate)
+
+    def _table(self, pairs: Sequence[tuple[str, str]]) -> _Table:
+        first, second = self.languages
+        table: _Table = {
+            (first, second): defaultdict(list),
+            (second, first): defaultdict(list),
         }
-        first, second = languages
+        keys: dict[tuple[str, str], str] = {}  # (language, phrase) -> key: the words recur
         for one, other in pairs:
             for source, target, word, translation in (
                 (first, second, one, other),
                 (second, first, other, one),
             ):
-                key = self._key(source, word)
+                key = keys.get((source, word))
+                if key is None:
+                    key = keys[source, word] = self._key(source, word)
                 entry = (word, translation)
-                if key and entry not in self._table[source, target][key]:
-                    self._table[source, target][key].append(entry)
-        self.translate = lru_cache(maxsize=20_000)(self._translate)
+                if key and entry not in table[source, target][key]:
+                    table[source, target][key].append(entry)
+        return table
 
     def _key(self, language: str, phrase: str) -> str:
         stemmer = getattr(self._local, language, None)
@@ -57,24 +80,43 @@ class Lexicon:
 
     def has_entry(self, word: str, source: str, target: str) -> bool:
         """Whether the lexicon has the (lower-case) word itself, not only a compound's head."""
-        table = self._table.get((source, target))
-        return bool(table and table.get(self._key(source, word)))
+        return bool(self._entries(word, source, target))
+
+    def _entries(self, word: str, source: str, target: str) -> list[tuple[str, str]]:
+        """The word's (source word, translation) entries, from the first tier that has any.
+
+        A form whose stem is not there is looked up by its dictionary lemma too ("women" →
+        "woman": Snowball leaves irregular forms apart). Stems join words the lexicon keeps apart
+        ("security" and "secure" are "secur"): the entries of the word itself come first.
+        """
+        lemma = dictionary_lemma(word, source)
+        keys = [self._key(source, word)]
+        if lemma and lemma != word:
+            keys.append(self._key(source, lemma))
+        for tier, tables in enumerate(self._tiers):
+            table = tables.get((source, target), {})
+            for key in keys:
+                found = table.get(key, ())
+                if tier:
+                    # A less sure pair needs the word itself or a form of its lemma: Snowball's
+                    # stem joins derivations too ("digital" and "digit" are "digit").
+                    found = [e for e in found if (dictionary_lemma(e[0], source) or e[0]) in (word, lemma)]
+                if found:
+                    return sorted(found, key=lambda entry: entry[0] not in (word, lemma))
+        return []
 
     def _translate(self, word: str, source: str, target: str) -> tuple[str, ...]:
-        """Translations of a (lower-case) word; for a Danish compound the lexicon lacks, of its head."""
-        table = self._table.get((source, target))
-        if table is None:
-            return ()
-        found = table.get(self._key(source, word))
+        """Translations of a (lower-case) word; for a Danish compound the lexicon lacks, of its head.
+
+        The first tier that knows the word answers (pairs, then fallback).
+        """
+        found = self._entries(word, source, target)
         if found:
-            # Stems join words the lexicon keeps apart ("security" and "secure" are "secur"):
-            # the translations of the word itself come first.
-            ordered = sorted(found, key=lambda entry: entry[0] != word)
-            return tuple(dict.fromkeys(t for _, t in ordered))[:_MAX_TRANSLATIONS]
+            return tuple(dict.fromkeys(t for _, t in found))[:_MAX_TRANSLATIONS]
         if source != "da" or len(word) < 2 * _MIN_PART or is_word(word, source):
             return ()  # only an unknown Danish word may be a compound to take apart
         for i in range(_MIN_PART, len(word) - _MIN_PART + 1):
-            head = table.get(self._key(source, word[i:]))
+            head = self._entries(word[i:], source, target)
             if head:
                 # The head carries a compound's meaning ("børne|fattigdom" is a poverty); its
                 # modifier alone would match what the compound is not ("æble|skiver": apple).
@@ -82,14 +124,31 @@ class Lexicon:
         return ()
 
 
+def _rows(name: str) -> list[tuple[str, list[str]]]:
+    """A lexicon file's lines: a word, a tab, its translations separated by '; '."""
+    rows = []
+    for line in data_text(name, "lexicon").splitlines():
+        word, _, translations = line.partition("\t")
+        rows.append((word, [t for t in translations.split("; ") if t]))
+    return rows
+
+
 @cache
 def bundled_lexicon() -> Lexicon:
-    """The shipped FreeDict Danish–English lexicon."""
-    pairs = []
-    for line in data_text("da-en.tsv", "lexicon").splitlines():
-        danish, _, english = line.partition("\t")
-        pairs.extend((danish, e) for e in english.split("; ") if e)
-    return Lexicon(pairs)
+    """The shipped Danish–English lexicon: FreeDict's, then what pivots through Norwegian and Swedish add.
+
+    A pivot language comes as two files, English → pivot (en-nb.tsv: WikDict; en-sv.tsv: FreeDict)
+    and pivot → Danish (nb-da.tsv, sv-da.tsv: Apertium), joined here: kept apart, each file stays
+    under its own source's licence (data/lexicon/README.md). Pivoted pairs are less sure (two
+    dictionaries, two chances of a wrong sense), so they answer only for words FreeDict lacks.
+    """
+    direct = [(danish, english) for danish, englishes in _rows("da-en.tsv") for english in englishes]
+    pivoted = []
+    for pivot in _PIVOTS:
+        to_danish = dict(_rows(f"{pivot}-da.tsv"))
+        for english, words in _rows(f"en-{pivot}.tsv"):
+            pivoted.extend((danish, english) for word in words for danish in to_danish.get(word, ()))
+    return Lexicon(direct, fallback=list(dict.fromkeys(pivoted)))
 
 
 @lru_cache(maxsize=20_000)

@@ -1,0 +1,73 @@
+"""The general Danish–English lexicon: FreeDict's pairs first, pairs pivoted through Norwegian and
+Swedish for the words FreeDict lacks, and the build script's reading of WikDict."""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+from pathlib import Path
+
+from memobot.lexicon import Lexicon, bundled_lexicon
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_pivoted_translations_fill_freedicts_gaps() -> None:
+    """Words FreeDict lacks are translated through Norwegian (WikDict + Apertium) and Swedish."""
+    lexicon = bundled_lexicon()
+    assert lexicon.translate("economy", "en", "da") == ("økonomi",)  # economy → økonomi → økonomi
+    assert "personale" in lexicon.translate("staff", "en", "da")  # staff → personale → personale
+    assert "forbidden" in lexicon.translate("forbudt", "da", "en")  # generated form, not only "forbyde"
+    assert "court" in lexicon.translate("domstolene", "da", "en")  # an inflected form, by stem
+
+
+def test_freedict_translation_comes_first_and_alone() -> None:
+    """A word FreeDict translates keeps FreeDict's translations: the pivot adds nothing to them."""
+    lexicon = bundled_lexicon()
+    assert lexicon.translate("password", "en", "da") == ("adgangskode",)  # not WikDict's "kodeord"
+    assert lexicon.translate("forsvar", "da", "en")[0] == "defence"
+
+
+def test_irregular_form_found_by_its_lemma() -> None:
+    """An irregular form Snowball keeps apart from its lemma is looked up by the lemma (women → woman)."""
+    assert Lexicon([("kvinde", "woman")]).translate("women", "en", "da") == ("kvinde",)
+    assert "kvinde" in bundled_lexicon().translate("women", "en", "da")
+
+
+def test_fallback_pairs_answer_only_what_the_pairs_lack() -> None:
+    """Fallback pairs answer a word the first pairs lack, and only for a form of the word's own lemma."""
+    lexicon = Lexicon([("skib", "ship")], fallback=[("fartøj", "ship"), ("båd", "boat"), ("finger", "digit")])
+    assert lexicon.translate("ships", "en", "da") == ("skib",)
+    assert lexicon.translate("boats", "en", "da") == ("båd",)
+    assert lexicon.translate("digits", "en", "da") == ("finger",)
+    assert lexicon.translate("digital", "en", "da") == ()  # Snowball's "digit", but another word
+
+
+def _build_script():
+    spec = importlib.util.spec_from_file_location("build_lexicon", ROOT / "scripts" / "build_lexicon.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_wikdict_entries_read_translations_not_glosses(tmp_path: Path) -> None:
+    """The build script reads WikDict's dictd text: translation lines in sense order, glosses and
+    bare sense numbers skipped."""
+    text = (
+        "00-database-info\nEnglish-Norsk FreeDict+WikDict dictionary\n"
+        "woman //ˈwʊm.ən// /[ˈwo.mɪn]/ <n>\nkvinne\nadult female person\n"
+        "economy //iːˈkɑ.nə.mi// <n>\nøkonomi 2.\nproduction, distribution and consumption\n 3.\n"
+        "effective management of the resources\n"
+        "staff //stɑːf// <n>\n1. personale\nemployees of a business\n2. stav, kjepp (gammel)\n"
+        "long, straight, thick rod\n"
+        "by heart //baɪ ˈhɑɹt//\npå rams\nfrom memory\n"
+    )
+    path = tmp_path / "freedict-eng-nor.dict.dz"
+    with gzip.open(path, "wt", encoding="utf-8") as out:
+        out.write(text)
+    assert _build_script()._wikdict(path) == [
+        ("woman", "n", ["kvinne"]),
+        ("economy", "n", ["økonomi"]),
+        ("staff", "n", ["personale", "stav", "kjepp"]),
+        ("by heart", "", ["på rams"]),
+    ]
