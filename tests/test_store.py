@@ -69,6 +69,113 @@ def test_concurrent_claims_have_exactly_one_winner(store: Store) -> None:
     assert sorted(wins) == sorted(f"k{n}" for n in range(40))
 
 
+# Steps on one fresh key: ("claim", owner, attempt, ttl) with attempt None for a plain claim,
+# ("keep", owner or None), ("sleep", seconds); each step's result (sleep: None).
+_LEASE_CASES = {
+    "fresh claim": ([("claim", "A", 0, 5)], [True]),
+    "duplicate first delivery": ([("claim", "A", 0, 5), ("claim", "B", 0, 5)], [True, False]),
+    "retry over kept": ([("claim", "A", 0, 5), ("keep", None), ("claim", "B", 1, 5)], [True, True, False]),
+    "retry over a mark kept by its owner": (
+        [("claim", "A", 0, 5), ("keep", "A"), ("claim", "B", 3, 5)],
+        [True, True, False],
+    ),
+    "retry over unkept lease": (
+        [("claim", "A", 0, 5), ("claim", "B", 1, 5), ("keep", "A"), ("keep", "B"), ("claim", "C", 2, 5)],
+        [True, True, False, True, False],
+    ),
+    "second retry over the first retry's lease": (
+        [("claim", "A", 0, 5), ("claim", "B", 1, 5), ("claim", "C", 2, 5), ("keep", "B"), ("keep", "C")],
+        [True, True, True, False, True],
+    ),
+    "retry at the lease's own attempt": ([("claim", "A", 1, 5), ("claim", "B", 1, 5)], [True, False]),
+    "late original after a retry took it": ([("claim", "B", 1, 5), ("claim", "A", 0, 5)], [True, False]),
+    "expired lease": (
+        [("claim", "A", 0, 0.2), ("sleep", 0.35), ("claim", "B", 0, 5), ("keep", "A")],
+        [True, None, True, False],
+    ),
+    "expired lease kept by its owner nobody took it from": (
+        [("claim", "A", 0, 0.2), ("sleep", 0.35), ("keep", "A"), ("claim", "B", 1, 5)],
+        [True, None, True, False],
+    ),
+    "plain claim is kept at once": ([("claim", "A", None, 5), ("claim", "B", 1, 5)], [True, False]),
+    "plain claim over a lease": ([("claim", "A", 0, 5), ("claim", "B", None, 5)], [True, False]),
+    "keep without a claim": ([("keep", "A"), ("claim", "B", 1, 5)], [True, False]),
+}
+
+
+@pytest.mark.parametrize(("steps", "expected"), list(_LEASE_CASES.values()), ids=list(_LEASE_CASES))
+def test_a_lease_is_taken_over_only_by_a_later_attempt_until_it_is_kept(
+    store: Store, steps: list[tuple], expected: list[bool | None]
+) -> None:
+    """An event's claim is a lease until kept: a redelivery with a higher attempt takes an unkept
+    lease over (and the first holder's owner-checked keep then fails: it must not reply), never a
+    kept mark, a lease of the same or a higher attempt, or a plain claim; an expired one is free."""
+    results: list[bool | None] = []
+    for step in steps:
+        if step[0] == "claim":
+            _, owner, attempt, ttl = step
+            results.append(store.claim("event:Ev1", ttl, attempt=attempt, owner=owner))
+        elif step[0] == "keep":
+            results.append(store.keep("event:Ev1", 5, owner=step[1]))
+        else:
+            time.sleep(step[1])
+            results.append(None)
+    assert results == expected
+
+
+def test_racing_retries_take_an_unkept_lease_over_exactly_once(store: Store) -> None:
+    """12 threads delivering retry 1 of each of 30 leased events at once: exactly one takes each
+    lease over; only that one's keep succeeds."""
+    for n in range(30):
+        assert store.claim(f"event:E{n}", 60, attempt=0, owner="first")
+    wins: dict[str, list[str]] = {f"event:E{n}": [] for n in range(30)}
+    lock = threading.Lock()
+    barrier = threading.Barrier(12)
+
+    def race(who: str) -> None:
+        barrier.wait()
+        for key in wins:
+            if store.claim(key, 60, attempt=1, owner=who):
+                with lock:
+                    wins[key].append(who)
+
+    threads = [threading.Thread(target=race, args=(f"r{n}",)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert all(len(winners) == 1 for winners in wins.values()), wins
+    for key, [winner] in wins.items():
+        assert not store.keep(key, 60, owner="first")
+        assert store.keep(key, 60, owner=winner)
+
+
+def test_claims_written_before_leases_count_as_kept(tmp_path: Path, request) -> None:
+    """A claim an older memobot wrote (SQLite: a row without attempt and owner, the table
+    migrated on open; Redis: the value "1") is kept: no retry takes it over."""
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    old = sqlite3.connect(path)
+    old.execute("CREATE TABLE claims (key TEXT PRIMARY KEY, expires REAL NOT NULL)")
+    old.execute("INSERT INTO claims VALUES ('event:Old', ?)", (time.time() + 60,))
+    old.commit()
+    old.close()
+    sqlite = SqliteStore(path)
+    server = request.getfixturevalue("redis_server")
+    server.client().flushall()
+    server.client().set("memobot:claim:event:Old", b"1", px=60_000)
+    redis_store = RedisStore(server.url)
+    try:
+        for made in (sqlite, redis_store):
+            assert made.claim("event:Old", 5, attempt=1, owner="B") is False
+            assert made.keep("event:Old", 5, owner="B") is False
+            assert made.claim("event:New", 5, attempt=0, owner="A") is True
+    finally:
+        sqlite.close()
+        redis_store.close()
+
+
 @pytest.mark.parametrize(
     ("votes", "outcomes", "up", "down"),
     [

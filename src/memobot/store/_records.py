@@ -91,13 +91,24 @@ class Store(Protocol):
     call from many threads and many processes at once.
     """
 
-    def claim(self, key: str, ttl: float) -> bool:
-        """Atomically take ``key`` for ``ttl`` seconds: True for the first caller, False for
-        everyone else until it expires (or until :meth:`keep` extends it)."""
+    def claim(self, key: str, ttl: float, *, attempt: int | None = None, owner: str = "") -> bool:
+        """Atomically take ``key`` for ``ttl`` seconds; True when this caller got it.
+
+        Without ``attempt`` the claim is final at once (a *kept* mark): the first caller wins,
+        everyone else loses until it expires. With ``attempt`` (Slack's delivery attempt: 0 for
+        the first delivery, 1, 2, 3 for its retries) it is a *lease* held by ``owner`` until
+        :meth:`keep` turns it into a kept mark: a later claim wins when the key is free or
+        expired, or when it holds only a lease taken at a lower attempt (the redelivery takes
+        the unfinished work over); a lease at the same or a higher attempt, or a kept mark,
+        makes it lose."""
         ...
 
-    def keep(self, key: str, ttl: float) -> None:
-        """Hold an already claimed ``key`` for ``ttl`` seconds from now."""
+    def keep(self, key: str, ttl: float, *, owner: str | None = None) -> bool:
+        """Make ``key`` a kept mark for ``ttl`` seconds from now: no redelivery takes it over.
+
+        With ``owner`` only while the key is still that owner's (or free): False, and nothing
+        changed, when another delivery took the lease over or holds it, so the caller must not
+        do what the claim was for. Without ``owner`` always (True), and the mark has no owner."""
         ...
 
     def record_vote(self, answer_key: str, voter: str, vote: str, now: float) -> VoteOutcome:

@@ -2,7 +2,9 @@
 
 Layout, every key under one prefix (``memobot:`` by default):
 
-- ``claim:<key>``: ``SET NX PX`` — the first replica to set it answers;
+- ``claim:<key>``: ``lease:<attempt>:<owner>`` while a delivery is being handled, ``kept::<owner>``
+  once it is done (expiring, ``PX``): a Lua script takes it when free or over a lease of a lower
+  attempt (a value without a lease prefix, as older versions wrote, counts as kept);
 - ``q:<answer key>``: one question as JSON, expiring with the retention;
 - ``questions``: a sorted set of answer keys by time (the log's order; trimmed on purge);
 - ``votes:<answer key>``: a hash voter → vote (one field per voter: a second click replaces it);
@@ -29,6 +31,30 @@ redis.call('EXPIRE', KEYS[1], ARGV[3])
 return old
 """
 
+# A claim: free, or a lease of a lower attempt than this one (ARGV[2]), is taken; anything else
+# (a lease at the same or a higher attempt, a kept mark) is left alone. One script: atomic.
+_CLAIM = """
+local held = redis.call('GET', KEYS[1])
+if held then
+  local attempt = string.match(held, '^lease:(%d+):')
+  if not attempt or tonumber(attempt) >= tonumber(ARGV[2]) then
+    return 0
+  end
+end
+redis.call('SET', KEYS[1], 'lease:' .. ARGV[2] .. ':' .. ARGV[3], 'PX', ARGV[1])
+return 1
+"""
+
+# Keep a claim only while it is still ARGV[2]'s (or free): the fence before the reply.
+_KEEP = """
+local held = redis.call('GET', KEYS[1])
+if held and string.match(held, '^%a*:%d*:(.*)$') ~= ARGV[2] then
+  return 0
+end
+redis.call('SET', KEYS[1], 'kept::' .. ARGV[2], 'PX', ARGV[1])
+return 1
+"""
+
 _RETENTION_FALLBACK = 400 * 86400
 """Expiry of a vote hash when its question's retention is not known (purge trims it anyway)."""
 
@@ -43,6 +69,8 @@ class RedisStore:
         self._prefix = prefix
         self._retention = int(retention_seconds or _RETENTION_FALLBACK)
         self._vote = self._redis.register_script(_VOTE)
+        self._claim = self._redis.register_script(_CLAIM)
+        self._keep = self._redis.register_script(_KEEP)
         self._url_for_repr = _without_password(url)
 
     def __repr__(self) -> str:
@@ -55,11 +83,18 @@ class RedisStore:
     def _k(self, *parts: str) -> str:
         return self._prefix + ":".join(parts)
 
-    def claim(self, key: str, ttl: float) -> bool:
-        return bool(self._redis.set(self._k("claim", key), b"1", nx=True, px=max(1, int(ttl * 1000))))
+    def claim(self, key: str, ttl: float, *, attempt: int | None = None, owner: str = "") -> bool:
+        ms = max(1, int(ttl * 1000))
+        if attempt is None:
+            return bool(self._redis.set(self._k("claim", key), f"kept::{owner}", nx=True, px=ms))
+        return bool(self._claim(keys=[self._k("claim", key)], args=[ms, max(0, int(attempt)), owner]))
 
-    def keep(self, key: str, ttl: float) -> None:
-        self._redis.set(self._k("claim", key), b"1", px=max(1, int(ttl * 1000)))
+    def keep(self, key: str, ttl: float, *, owner: str | None = None) -> bool:
+        ms = max(1, int(ttl * 1000))
+        if owner is None:
+            self._redis.set(self._k("claim", key), b"kept::", px=ms)
+            return True
+        return bool(self._keep(keys=[self._k("claim", key)], args=[ms, owner]))
 
     def record_vote(self, answer_key: str, voter: str, vote: str, now: float) -> VoteOutcome:
         old = self._vote(keys=[self._k("votes", answer_key)], args=[voter, vote, self._retention])

@@ -18,7 +18,8 @@ from ._records import QuestionRecord, VoteOutcome
 __all__ = ["SqliteStore"]
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS claims (key TEXT PRIMARY KEY, expires REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS claims (
+    key TEXT PRIMARY KEY, expires REAL NOT NULL, attempt INTEGER, owner TEXT NOT NULL DEFAULT '');
 CREATE TABLE IF NOT EXISTS votes (
     answer_key TEXT NOT NULL, voter TEXT NOT NULL, vote TEXT NOT NULL, time REAL NOT NULL,
     PRIMARY KEY (answer_key, voter));
@@ -29,6 +30,9 @@ CREATE INDEX IF NOT EXISTS questions_time ON questions (time);
 CREATE INDEX IF NOT EXISTS votes_time ON votes (time);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+# claims.attempt: the delivery attempt of a lease, NULL for a kept mark (and for the rows of a
+# store made before leases: they read as kept). claims.owner: the delivery holding the claim.
+_CLAIM_COLUMNS = {"attempt": "INTEGER", "owner": "TEXT NOT NULL DEFAULT ''"}
 
 _SWEEP_EVERY = 1000
 """Expired claims are deleted every this many claims (they are ignored before that anyway)."""
@@ -49,31 +53,61 @@ class SqliteStore:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
+            self._add_claim_columns()
         os.chmod(self.path, 0o600)  # the log holds questions users asked
 
     def __repr__(self) -> str:
         return f"SqliteStore({str(self.path)!r})"
 
-    def claim(self, key: str, ttl: float) -> bool:
+    def _add_claim_columns(self) -> None:
+        """Give a claims table made before leases its two columns (another process opening the
+        same file may be doing the same: the write lock orders the two)."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            have = {row[1] for row in self._db.execute("PRAGMA table_info(claims)")}
+            for name, kind in _CLAIM_COLUMNS.items():
+                if name not in have:
+                    self._db.execute(f"ALTER TABLE claims ADD COLUMN {name} {kind}")
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def claim(self, key: str, ttl: float, *, attempt: int | None = None, owner: str = "") -> bool:
         now = time.time()
         with self._lock:
+            # One statement, so one write transaction: the row is taken when it is new, expired,
+            # or a lease of a lower attempt than this one (a redelivery taking it over).
             cursor = self._db.execute(
-                "INSERT INTO claims (key, expires) VALUES (?, ?) ON CONFLICT (key) DO UPDATE "
-                "SET expires = excluded.expires WHERE claims.expires <= ?",
-                (key, now + ttl, now),
+                "INSERT INTO claims (key, expires, attempt, owner) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE "
+                "SET expires = excluded.expires, attempt = excluded.attempt, owner = excluded.owner "
+                "WHERE claims.expires <= ? OR (excluded.attempt IS NOT NULL "
+                "AND claims.attempt IS NOT NULL AND claims.attempt < excluded.attempt)",
+                (key, now + ttl, attempt, owner, now),
             )
             self._claims += 1
             if self._claims % _SWEEP_EVERY == 0:
                 self._db.execute("DELETE FROM claims WHERE expires <= ?", (now,))
             return cursor.rowcount == 1
 
-    def keep(self, key: str, ttl: float) -> None:
+    def keep(self, key: str, ttl: float, *, owner: str | None = None) -> bool:
+        now = time.time()
         with self._lock:
-            self._db.execute(
-                "INSERT INTO claims (key, expires) VALUES (?, ?) ON CONFLICT (key) DO UPDATE "
-                "SET expires = excluded.expires",
-                (key, time.time() + ttl),
+            if owner is None:
+                self._db.execute(
+                    "INSERT INTO claims (key, expires, attempt, owner) VALUES (?, ?, NULL, '') "
+                    "ON CONFLICT (key) DO UPDATE SET expires = excluded.expires, attempt = NULL, owner = ''",
+                    (key, now + ttl),
+                )
+                return True
+            cursor = self._db.execute(
+                "INSERT INTO claims (key, expires, attempt, owner) VALUES (?, ?, NULL, ?) "
+                "ON CONFLICT (key) DO UPDATE SET expires = excluded.expires, attempt = NULL, "
+                "owner = excluded.owner WHERE claims.owner = excluded.owner OR claims.expires <= ?",
+                (key, now + ttl, owner, now),
             )
+            return cursor.rowcount == 1
 
     def record_vote(self, answer_key: str, voter: str, vote: str, now: float) -> VoteOutcome:
         with self._lock:
