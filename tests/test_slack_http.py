@@ -12,6 +12,7 @@ import pytest
 
 from memobot.retrieval import Index
 from memobot.service import KnowledgeService
+from memobot.slack.app import bot_of
 from memobot.slack.blocks import ACTION_FEEDBACK_DOWN, ACTION_FEEDBACK_UP, ACTION_MORE, ACTION_SHARE
 from tests.conftest import GLOSSARY, MEMO_A, MEMO_B, write_kb
 from tests.slack_fakes import BOT_ID, BOT_USER_ID, RESPONSE_URL_METHOD, Call, FakeSlackAPI
@@ -150,6 +151,33 @@ def test_retries_are_not_answered_twice(bot: BotUnderTest, fake_slack: FakeSlack
     fake_slack.wait_for("chat.postMessage")
     fake_slack.wait_quiet(0.3)
     assert len(fake_slack.calls("chat.postMessage")) == 1
+
+
+@pytest.mark.parametrize(
+    ("retry", "kept", "answered"),
+    [(1, False, True), (3, False, True), (0, False, False), (1, True, False)],
+    ids=["retry-1-over-a-lease", "retry-3-over-a-lease", "first-delivery-again", "retry-over-kept"],
+)
+def test_a_retry_takes_over_what_a_dead_replica_left_unanswered(
+    bot: BotUnderTest, fake_slack: FakeSlackAPI, retry: int, kept: bool, answered: bool
+) -> None:
+    """Another replica leased the event and its message (attempt 0) and died before answering:
+    Slack's retry takes both leases over and the question is answered and logged once; the same
+    first delivery again, or a retry after the answer was posted (kept), is only acknowledged."""
+    payload = event_callback(app_mention("kvantecenter"))
+    store = bot_of(bot.server.app).store
+    event = payload["event"]
+    for key in (f"event:{payload['event_id']}", f"message:{event['channel']}:{event['ts']}"):
+        assert store.claim(key, 30, attempt=0, owner="dead-replica")
+        if kept:
+            assert store.keep(key, 3600, owner="dead-replica")
+    headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_error"} if retry else {}
+    assert bot.post_event(payload, **headers).status == 200
+    if answered:
+        fake_slack.wait_for("chat.postMessage")
+    fake_slack.wait_quiet(0.5)
+    assert len(fake_slack.calls("chat.postMessage")) == int(answered)
+    assert len(bot.log.recent(1)) == int(answered)
 
 
 def test_mention_in_a_dm_delivered_twice_is_answered_once(

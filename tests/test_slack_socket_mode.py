@@ -15,7 +15,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from memobot.loader import bundled_knowledge_dir
 from memobot.retrieval import Index
 from memobot.service import KnowledgeService
-from memobot.slack.app import build_app
+from memobot.slack.app import bot_of, build_app
 from memobot.slack.blocks import ACTION_SHARE
 from memobot.slack.server import socket_mode_handler, stop_answering
 from memobot.slack.settings import SlackSettings
@@ -155,6 +155,26 @@ def test_retried_envelope_is_acked_but_answered_once(
 
     acks = fake_socket_mode.assert_all_acked(within=3.0)
     assert len(acks) == 3
+    fake_slack.wait_quiet(0.3)
+    assert len(fake_slack.calls("chat.postMessage")) == 1
+
+
+def test_a_redelivered_envelope_takes_over_what_a_dead_replica_left_unanswered(
+    bot: SocketBot, fake_slack: FakeSlackAPI, fake_socket_mode: FakeSocketModeServer
+) -> None:
+    """An envelope another replica leased (event and message, attempt 0) and died with: its
+    redelivery (retry_attempt 1, which Bolt hands the middleware as X-Slack-Retry-Num) takes both
+    leases over and answers once."""
+    payload = event_callback(app_mention("kvantecenter"))
+    store = bot_of(bot.app).store
+    event = payload["event"]
+    for key in (f"event:{payload['event_id']}", f"message:{event['channel']}:{event['ts']}"):
+        assert store.claim(key, 30, attempt=0, owner="dead-replica")
+
+    fake_socket_mode.send_event(payload, retry_attempt=1, retry_reason="timeout")
+
+    fake_slack.wait_for("chat.postMessage")
+    fake_socket_mode.assert_all_acked(within=3.0)
     fake_slack.wait_quiet(0.3)
     assert len(fake_slack.calls("chat.postMessage")) == 1
 

@@ -182,23 +182,28 @@ class Bot:
     owns_store: bool = False
     """Whether ``build_app`` opened the store (and stopping the app closes it)."""
 
-    def claim(self, key: str, ttl: float) -> bool:
-        """Whether this process (of all replicas) is the first to handle ``key``.
+    def claim(self, key: str, ttl: float, *, attempt: int | None = None, owner: str = "") -> bool:
+        """Whether this process (of all replicas) is the first to handle ``key``; with
+        ``attempt``, a lease a later delivery attempt may take over until :meth:`keep`
+        (:meth:`memobot.store.Store.claim`).
 
         When the store cannot be reached the answer is True: a duplicate reply is better than
         none, and the log says why."""
         try:
-            return self.store.claim(key, ttl)
+            return self.store.claim(key, ttl, attempt=attempt, owner=owner)
         except Exception as exc:
             log.error("store unreachable (%s): handling %s without de-duplication", type(exc).__name__, key)
             return True
 
-    def keep(self, key: str, ttl: float) -> None:
-        """Hold a claimed ``key`` for ``ttl`` seconds more (a failure only shortens the hold)."""
+    def keep(self, key: str, ttl: float, *, owner: str | None = None) -> bool:
+        """Hold a claimed ``key`` for ``ttl`` seconds more, as done; with ``owner``, only while
+        no redelivery took it over (False: leave the reply to that one). When the store cannot
+        be reached: True (a failure only shortens the hold)."""
         try:
-            self.store.keep(key, ttl)
+            return self.store.keep(key, ttl, owner=owner)
         except Exception as exc:
             log.error("store unreachable (%s): could not hold %s", type(exc).__name__, key)
+            return True
 
     def later(self, work: Callable[[], None], what: str) -> None:
         """Run ``work`` on an answer thread; the listener returns at once.

@@ -13,7 +13,7 @@ from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 
 from ..app import Bot, RetryingRespond
 from . import actions, assistant, commands, home, messages, shortcuts
-from ._once import CLAIM_LEASE, EVENT_TTL, REPLAY_TTL, claim_key
+from ._once import ANSWERED_EVENTS, CLAIM_LEASE, EVENT_TTL, REPLAY_TTL, Delivery, claim_key, retry_attempt
 
 __all__ = ["CLAIM_LEASE", "EVENT_TTL", "HANDLED", "REPLAY_TTL", "claim_key", "register"]
 
@@ -49,19 +49,33 @@ def register(app: App, bot: Bot) -> None:
     """Add memobot's middleware and listeners to ``app``."""
 
     @app.middleware
-    def handle_once(body: dict, req: BoltRequest, next) -> BoltResponse | None:
+    def handle_once(body: dict, req: BoltRequest, context: BoltContext, next) -> BoltResponse | None:
         # Runs after Bolt's signature check, so forged requests cannot fill the store. Every
         # replica shares the store: whichever claims a delivery first handles it, the others
-        # (and replays) only acknowledge.
+        # (and replays) only acknowledge. An event is only leased until done; Slack's retry of
+        # it (attempt >= 1: the acknowledgement never reached Slack) takes a lease over, so a
+        # replica killed before its acknowledgement got out loses nothing. A message's events
+        # are done when its reply is confirmed (the message's own lease, in the listener: one
+        # reply per message, whichever delivery posts it); the others once acknowledged.
         found = claim_key(body, req.raw_body or "")
         if found is None:
             return next()
         key, leased = found
-        if not bot.claim(key, CLAIM_LEASE if leased else REPLAY_TTL):
+        event = body.get("event")
+        later = leased and isinstance(event, dict) and event.get("type") in ANSWERED_EVENTS
+        delivery = Delivery(attempt=retry_attempt(req.headers) if leased else 0, event=key if later else None)
+        if leased:
+            claimed = bot.claim(key, CLAIM_LEASE, attempt=delivery.attempt, owner=delivery.owner)
+        else:
+            claimed = bot.claim(key, REPLAY_TTL, owner=delivery.owner)
+        if not claimed:
             log.info("%s already handled; acknowledging the redelivery only", key)
             return BoltResponse(status=200, body="")
+        if delivery.attempt:
+            log.info("%s: retry %d handled here (no earlier delivery finished it)", key, delivery.attempt)
+        context["delivery"] = delivery
         response = next()
-        if leased:
+        if leased and not later:
             bot.keep(key, EVENT_TTL)
         return response
 

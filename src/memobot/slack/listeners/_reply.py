@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from slack_bolt import Respond
 from slack_sdk import WebClient
@@ -20,6 +20,7 @@ from ..examples import example_questions
 from ..followup import is_elliptic, read_with
 from ..scope import allowed_memos, ask_within
 from ..text import RAW_FACTOR, clean_question, escape, is_user_id
+from ._once import CLAIM_LEASE, EVENT_TTL, Delivery
 
 __all__ = [
     "ANSWER_EVENT",
@@ -31,8 +32,10 @@ __all__ = [
     "ask_and_log",
     "channel_kind",
     "channel_ref",
+    "confirm_once",
     "examples",
     "from_a_bot",
+    "lease_once",
     "post_reply",
     "reply_for_text",
     "send_response",
@@ -66,6 +69,14 @@ class Reply:
     """The question as the user typed it (cleaned); empty for help and refusals."""
     earlier: str = ""
     """The earlier question the follow-up was read with, or empty."""
+    unlogged: Callable[[], None] | None = field(default=None, compare=False, repr=False)
+    """Writes the question log's line for this reply, when ``reply_for_text(defer_log=True)``
+    left it to the caller (:meth:`log_question`)."""
+
+    def log_question(self) -> None:
+        """Write the question log's line left to the caller, if any (once)."""
+        if self.unlogged is not None:
+            self.unlogged()
 
     @property
     def topic(self) -> str:
@@ -158,20 +169,66 @@ def ask_and_log(
     """The answer to a question a user asked, logged in the question log under a new answer key
     (which its buttons carry). ``started`` is ``time.perf_counter()`` when the question arrived.
     A follow-up is logged as retrieval read it (with the ``earlier`` question)."""
+    message, record = _ask(bot, question, user, channel_kind, started, channel, earlier, shareable)
+    record()
+    return message
+
+
+def _ask(
+    bot: Bot,
+    question: str,
+    user: object,
+    channel_kind: str,
+    started: float,
+    channel: object,
+    earlier: str,
+    shareable: bool,
+) -> tuple[Message, Callable[[], None]]:
+    """The answer message, and what writes its line in the question log (once)."""
     key = new_answer_key()
     answer, message = _answer(bot, question, channel, earlier, 0, shareable, None, key)
-    try:
-        bot.log.record_question(
-            key,
-            question=read_with(earlier, question) if earlier else question,
-            user=user,
-            channel_kind=channel_kind,
-            answer=answer,
-            latency_ms=(time.perf_counter() - started) * 1000,
-        )
-    except Exception as exc:  # the log is for curators: losing a line must not cost the user the answer
-        log.error("could not log a question (%s: store unreachable?)", type(exc).__name__)
-    return message
+    latency_ms = (time.perf_counter() - started) * 1000
+    done: list[bool] = []
+
+    def record() -> None:
+        if done:
+            return
+        done.append(True)
+        try:
+            bot.log.record_question(
+                key,
+                question=read_with(earlier, question) if earlier else question,
+                user=user,
+                channel_kind=channel_kind,
+                answer=answer,
+                latency_ms=latency_ms,
+            )
+        except Exception as exc:  # the log is for curators: losing a line must not cost the user the answer
+            log.error("could not log a question (%s: store unreachable?)", type(exc).__name__)
+
+    return message, record
+
+
+def lease_once(bot: Bot, key: str, delivery: Delivery) -> bool:
+    """Whether ``delivery`` may handle ``key`` (a message, an edit: one reply each, whichever
+    events carry it): a lease that a retry of the same delivery may take over until
+    :func:`confirm_once`, so a replica dying mid-answer leaves the message to the retry."""
+    if bot.claim(key, CLAIM_LEASE, attempt=delivery.attempt, owner=delivery.owner):
+        return True
+    log.info("%s already handled (or in hand with another delivery); not answering it again", key)
+    return False
+
+
+def confirm_once(bot: Bot, key: str, delivery: Delivery) -> bool:
+    """Right before posting: keep ``key`` as done, if it is still ``delivery``'s, and with it
+    the event that carried it. False when a retry took the lease over meanwhile: that one posts
+    the reply, this one must not."""
+    if not bot.keep(key, EVENT_TTL, owner=delivery.owner):
+        log.info("%s was taken over by a redelivery; leaving the reply to it", key)
+        return False
+    if delivery.event:
+        bot.keep(delivery.event, EVENT_TTL)
+    return True
 
 
 def channel_kind(channel: object, channel_type: object = None) -> str:
@@ -192,10 +249,12 @@ def reply_for_text(
     user: object = None,
     channel_kind: str = "unknown",
     started: float | None = None,
+    defer_log: bool = False,
 ) -> Reply:
     """The reply to what a user typed: usage when empty, a refusal when too long, else the
     answer (logged in the question log) — read with ``topic`` (the conversation's earlier
-    question) when it is elliptic."""
+    question) when it is elliptic. ``defer_log``: the caller logs it (:meth:`Reply.log_question`)
+    once it knows the reply will be posted (a redelivery may have taken the message over)."""
     started = time.perf_counter() if started is None else started
     limit = bot.settings.max_question_chars
     if len(raw) > limit * RAW_FACTOR:  # refused before any cleaning
@@ -206,17 +265,10 @@ def reply_for_text(
     if len(question) > limit:
         return Reply(too_long_message(len(question), limit))
     earlier = topic if topic and topic != question and is_elliptic(question) else ""
-    message = ask_and_log(
-        bot,
-        question,
-        user=user,
-        channel_kind=channel_kind,
-        started=started,
-        channel=channel,
-        earlier=earlier,
-        shareable=shareable,
-    )
-    return Reply(message, question, earlier)
+    message, record = _ask(bot, question, user, channel_kind, started, channel, earlier, shareable)
+    if not defer_log:
+        record()
+    return Reply(message, question, earlier, record if defer_log else None)
 
 
 def api_error(exc: SlackApiError) -> str:

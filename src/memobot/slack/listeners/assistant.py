@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_bolt.context.assistant.thread_context import AssistantThreadContext
 from slack_bolt.context.assistant.thread_context_store.store import AssistantThreadContextStore
 from slack_bolt.middleware.assistant import Assistant
@@ -22,8 +22,8 @@ from ..app import Bot
 from ..blocks import error_message
 from ..text import is_ts, truncate_words
 from ..threads import AnswerRef, Recent
-from ._once import EVENT_TTL
-from ._reply import APOLOGY, Reply, api_error, examples, post_reply, reply_for_text
+from ._once import Delivery, delivery_of
+from ._reply import APOLOGY, Reply, api_error, confirm_once, examples, lease_once, post_reply, reply_for_text
 
 __all__ = ["PROMPTS_TITLE", "STATUS", "register"]
 
@@ -77,11 +77,12 @@ def register(app: App, bot: Bot) -> None:
             contexts.save(channel_id=channel, thread_ts=thread_ts, context=thread.get("context") or {})
 
     @assistant.user_message
-    def on_user_message(payload: dict, client: WebClient) -> None:
+    def on_user_message(payload: dict, client: WebClient, context: BoltContext) -> None:
         channel, thread_ts = payload.get("channel"), payload.get("thread_ts")
-        context = contexts.find(channel_id=channel, thread_ts=thread_ts) if channel and thread_ts else None
-        viewing = context.channel_id if context is not None else None
-        bot.later(lambda: answer_in_thread(bot, client, payload, viewing), "an assistant message")
+        found = contexts.find(channel_id=channel, thread_ts=thread_ts) if channel and thread_ts else None
+        viewing = found.channel_id if found is not None else None
+        delivery = delivery_of(context)
+        bot.later(lambda: answer_in_thread(bot, client, payload, viewing, delivery), "an assistant message")
 
     app.assistant(assistant)
 
@@ -99,9 +100,12 @@ def suggest_prompts(bot: Bot, client: WebClient, channel: str, thread_ts: str) -
         log.warning("assistant.threads.setSuggestedPrompts failed: %s", api_error(exc))
 
 
-def answer_in_thread(bot: Bot, client: WebClient, event: Mapping, viewing: object) -> None:
+def answer_in_thread(
+    bot: Bot, client: WebClient, event: Mapping, viewing: object, delivery: Delivery | None = None
+) -> None:
     """Answer one message of an assistant thread, in the thread, with a status meanwhile; the
-    memos are those of the channel the user has open next to the container, if it is scoped."""
+    memos are those of the channel the user has open next to the container, if it is scoped.
+    ``delivery`` is the event's: its retry may take the message over."""
     channel, ts, thread_ts, user = (
         event.get("channel"),
         event.get("ts"),
@@ -110,7 +114,9 @@ def answer_in_thread(bot: Bot, client: WebClient, event: Mapping, viewing: objec
     )
     if not isinstance(channel, str) or not is_ts(ts) or not is_ts(thread_ts):
         return
-    if not bot.claim(f"message:{channel}:{ts}", EVENT_TTL):
+    delivery = delivery or Delivery()
+    once = f"message:{channel}:{ts}"
+    if not lease_once(bot, once, delivery):
         return
     _call(client.assistant_threads_setStatus, channel_id=channel, thread_ts=thread_ts, status=STATUS)
     topic = bot.conversations.topic(channel, thread_ts)
@@ -122,12 +128,16 @@ def answer_in_thread(bot: Bot, client: WebClient, event: Mapping, viewing: objec
             topic=topic,
             user=user,
             channel_kind="assistant",
+            defer_log=True,
         )
     except Exception:
         log.exception("answering in an assistant thread failed")
         reply = Reply(error_message(APOLOGY))
     if reply.question:
         bot.conversations.set_topic(channel, thread_ts, reply.topic)  # before posting, as in messages.py
+    if not confirm_once(bot, once, delivery):
+        return  # the retry that took it over posts the reply (and clears the status)
+    reply.log_question()
     posted = post_reply(
         bot,
         client,

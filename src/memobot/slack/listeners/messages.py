@@ -26,14 +26,16 @@ from ..app import Bot
 from ..blocks import error_message
 from ..text import clean_question, is_ts
 from ..threads import AnswerRef
-from ._once import EVENT_TTL
+from ._once import Delivery, delivery_of
 from ._reply import (
     ANSWER_EVENT,
     APOLOGY,
     Reply,
     api_error,
     channel_kind,
+    confirm_once,
     from_a_bot,
+    lease_once,
     post_reply,
     reply_for_text,
 )
@@ -55,21 +57,31 @@ def register(app: App, bot: Bot) -> None:
 
     @app.event("app_mention")
     def on_mention(event: dict, client: WebClient, context: BoltContext) -> None:
-        started, bot_user = time.perf_counter(), context.bot_user_id
-        bot.later(lambda: answer_mention(bot, client, event, bot_user, started), "a mention")
+        started, bot_user, delivery = time.perf_counter(), context.bot_user_id, delivery_of(context)
+        bot.later(lambda: answer_mention(bot, client, event, bot_user, started, delivery), "a mention")
 
     @app.event("message")
     def on_message(event: dict, client: WebClient, context: BoltContext) -> None:
         subtype = event.get("subtype")
         started, bot_user, bot_id = time.perf_counter(), context.bot_user_id, context.bot_id
+        delivery = delivery_of(context)
         if subtype == "message_changed":
-            bot.later(lambda: answer_edit(bot, client, event, bot_user, bot_id), "an edited question")
+            bot.later(
+                lambda: answer_edit(bot, client, event, bot_user, bot_id, delivery), "an edited question"
+            )
         elif subtype in _NEW_MESSAGE_SUBTYPES:
-            bot.later(lambda: answer_message(bot, client, event, bot_user, bot_id, started), "a message")
+            bot.later(
+                lambda: answer_message(bot, client, event, bot_user, bot_id, started, delivery), "a message"
+            )
 
 
 def answer_mention(
-    bot: Bot, client: WebClient, event: Mapping, bot_user: str | None, started: float | None = None
+    bot: Bot,
+    client: WebClient,
+    event: Mapping,
+    bot_user: str | None,
+    started: float | None = None,
+    delivery: Delivery | None = None,
 ) -> None:
     """An @mention: answered in its thread; a bare mention in a thread answers the thread's start."""
     channel, ts = event.get("channel"), event.get("ts")
@@ -82,7 +94,7 @@ def answer_mention(
         parent = _read_thread(bot, client, channel, thread_ts, bot_user)
         if parent.first_text:
             text = parent.first_text
-    answer_message_event(bot, client, event, thread=True, text=text, started=started)
+    answer_message_event(bot, client, event, thread=True, text=text, started=started, delivery=delivery)
 
 
 def answer_message(
@@ -92,13 +104,14 @@ def answer_message(
     bot_user: str | None,
     bot_id: str | None,
     started: float | None = None,
+    delivery: Delivery | None = None,
 ) -> None:
     """A message: a DM is always for the bot; in a channel, only a reply in the bot's thread."""
     channel, ts, text = event.get("channel"), event.get("ts"), str(event.get("text") or "")
     if from_a_bot(event) or not isinstance(channel, str) or not is_ts(ts):
         return
     if event.get("channel_type") == "im":
-        answer_message_event(bot, client, event, thread=False, started=started)
+        answer_message_event(bot, client, event, thread=False, started=started, delivery=delivery)
         return
     thread_ts = _thread_of(event)
     if not thread_ts or thread_ts == ts:
@@ -116,7 +129,7 @@ def answer_message(
         else:
             bot.conversations.leave_unknown(channel, thread_ts)
     if involved:
-        answer_message_event(bot, client, event, thread=True, started=started)
+        answer_message_event(bot, client, event, thread=True, started=started, delivery=delivery)
 
 
 def answer_message_event(
@@ -127,8 +140,10 @@ def answer_message_event(
     thread: bool,
     text: str | None = None,
     started: float | None = None,
+    delivery: Delivery | None = None,
 ) -> None:
-    """Answer one message event once: in its thread, or (``thread``) in a new one under it."""
+    """Answer one message event once: in its thread, or (``thread``) in a new one under it.
+    ``delivery`` is the event's (:func:`~._once.delivery_of`): its retry may take the message over."""
     channel, ts, user = event.get("channel"), event.get("ts"), event.get("user")
     if from_a_bot(event) or not isinstance(channel, str) or not is_ts(ts):
         return
@@ -136,7 +151,9 @@ def answer_message_event(
     # (the event ids themselves are claimed before any listener runs); with message.channels
     # subscribed, a mention in a channel arrives twice as well.
     kind = channel_kind(channel, event.get("channel_type"))
-    if not bot.claim(f"message:{channel}:{ts}", EVENT_TTL):
+    delivery = delivery or Delivery()
+    once = f"message:{channel}:{ts}"
+    if not lease_once(bot, once, delivery):
         return
     thread_ts = _thread_of(event) or (ts if thread else None)
     raw = str(event.get("text") or "") if text is None else text
@@ -153,6 +170,7 @@ def answer_message_event(
                 user=user,
                 channel_kind=kind,
                 started=started,
+                defer_log=True,
             )
         except Exception:
             log.exception("answering a message in %s failed", channel)
@@ -160,6 +178,9 @@ def answer_message_event(
         if reply.question:
             # Before posting: a quick follow-up may arrive as soon as the answer shows.
             bot.conversations.set_topic(channel, thread_ts, reply.topic)
+        if not confirm_once(bot, once, delivery):
+            return
+        reply.log_question()
         posted = post_reply(
             bot,
             client,
@@ -175,7 +196,12 @@ def answer_message_event(
 
 
 def answer_edit(
-    bot: Bot, client: WebClient, event: Mapping, bot_user: str | None, bot_id: str | None
+    bot: Bot,
+    client: WebClient,
+    event: Mapping,
+    bot_user: str | None,
+    bot_id: str | None,
+    delivery: Delivery | None = None,
 ) -> None:
     """An edited question: its answer is recomputed and updated in place (never a second post)."""
     channel = event.get("channel")
@@ -192,7 +218,9 @@ def answer_edit(
         ref = _find_answer(bot, client, channel, _thread_of(message) or ts, ts, bot_user, bot_id)
     if ref is None:
         return  # never answered (or forgotten and not found): an edit alone does not ask the bot
-    if not bot.claim(f"edit:{channel}:{ts}:{hashlib.sha256(new_text.encode()).hexdigest()[:16]}", EVENT_TTL):
+    delivery = delivery or Delivery()
+    once = f"edit:{channel}:{ts}:{hashlib.sha256(new_text.encode()).hexdigest()[:16]}"
+    if not lease_once(bot, once, delivery):
         return
     try:
         reply = reply_for_text(
@@ -202,10 +230,14 @@ def answer_edit(
             topic=ref.earlier or None,
             user=message.get("user"),
             channel_kind=channel_kind(channel, event.get("channel_type")),
+            defer_log=True,
         )
     except Exception:
         log.exception("answering an edited message in %s failed", channel)
         reply = Reply(error_message(APOLOGY))
+    if not confirm_once(bot, once, delivery):
+        return
+    reply.log_question()
     try:
         client.chat_update(
             channel=ref.channel, ts=ref.ts, metadata=reply.metadata(ts), **reply.message.as_kwargs()
