@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -154,20 +155,24 @@ def test_two_http_replicas_answer_each_question_once_and_share_feedback_and_log(
             ("U0VOTER002", ACTION_FEEDBACK_UP, n + 1),
             ("U0VOTER002", ACTION_FEEDBACK_UP, n),  # the same click again, on the other replica
         ):
+            url = fake_slack.new_response_url()
             payload = block_actions(
                 {"action_id": action_id, "value": _buttons(answer)[action_id]["value"]},
                 user=user,
-                response_url=fake_slack.new_response_url(),
+                response_url=url,
             )
-            clicks.append((replicas[where % 2], interactive_body(payload)))
-    with ThreadPoolExecutor(8) as pool:
-        # Each user's clicks on one answer stay in order: one worker per answer.
-        list(
-            pool.map(
-                lambda i: [r.post(b, "application/x-www-form-urlencoded") for r, b in clicks[i : i + 4]],
-                range(0, len(clicks), 4),
-            )
-        )
+            clicks.append((replicas[where % 2], interactive_body(payload), urlsplit(url).path))
+
+    def click_in_order(first: int) -> None:
+        # Each user's clicks on one answer stay in order, as a person's do: the next click only
+        # once the previous one's update came back (a click is acked at once and recorded after,
+        # so two replicas could otherwise record one user's two clicks in either order).
+        for replica, body, path in clicks[first : first + 4]:
+            assert replica.post(body, "application/x-www-form-urlencoded") == 200
+            fake_slack.wait_for(RESPONSE_URL_METHOD, timeout=30, where=lambda c, path=path: c.path == path)
+
+    with ThreadPoolExecutor(8) as pool:  # one worker per answer
+        list(pool.map(click_in_order, range(0, len(clicks), 4)))
     fake_slack.wait_for(RESPONSE_URL_METHOD, count=len(clicks), timeout=30)
 
     log = QuestionLog(store, StoreSettings(url="redis://x"))
