@@ -120,6 +120,19 @@ def _container(body: Mapping) -> Mapping:
     return container if isinstance(container, Mapping) else {}
 
 
+def _answer(bot: Bot, value: ButtonValue, channel: str | None, **extra: object) -> Message:
+    """The answer a button stands for (its question, read with its earlier one, at its offset)."""
+    return answer_for(
+        bot,
+        value.question,
+        channel=channel,
+        earlier=value.earlier,
+        offset=value.offset,
+        answer_key=value.answer_key,
+        **extra,
+    )
+
+
 def _is_dm(channel: str) -> bool:
     return channel.startswith("D")
 
@@ -134,15 +147,7 @@ def share(bot: Bot, body: Mapping, value: ButtonValue, respond: Respond, client:
     if channel is None:
         _private(body, respond, client, error_message(_EXPIRED))
         return
-    message = answer_for(
-        bot,
-        value.question,
-        channel=channel,
-        earlier=value.earlier,
-        offset=value.offset,
-        shared_by=user,
-        answer_key=value.answer_key,
-    )
+    message = _answer(bot, value, channel, shared_by=user)
     try:
         client.chat_postMessage(
             channel=channel, unfurl_links=False, unfurl_media=False, **message.as_kwargs()
@@ -172,33 +177,13 @@ def more(bot: Bot, body: Mapping, value: ButtonValue, respond: Respond, client: 
     In a channel they go in the answer's thread; in a DM at the top level, as the answers there."""
     channel = _channel(body)
     if _container(body).get("is_ephemeral") or not body.get("message"):
-        _private(
-            body,
-            respond,
-            client,
-            answer_for(
-                bot,
-                value.question,
-                channel=channel,
-                earlier=value.earlier,
-                offset=value.offset,
-                shareable=True,
-                answer_key=value.answer_key,
-            ),
-        )
+        _private(body, respond, client, _answer(bot, value, channel, shareable=True))
         return
     original = body["message"]
     if channel is None or not isinstance(original, Mapping):
         _private(body, respond, client, error_message(_EXPIRED))
         return
-    message = answer_for(
-        bot,
-        value.question,
-        channel=channel,
-        earlier=value.earlier,
-        offset=value.offset,
-        answer_key=value.answer_key,
-    )
+    message = _answer(bot, value, channel)
     ts = original.get("ts") if is_ts(original.get("ts")) else None
     given = original.get("thread_ts") if is_ts(original.get("thread_ts")) else None
     # In a DM answers stand at the top level (a thread only in the assistant's DM threads).
