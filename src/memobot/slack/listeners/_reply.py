@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 from ...models import Answer
 from ...questionlog import new_answer_key
 from ..app import Bot, retry_after
-from ..blocks import Message, answer_message, notice_message, too_long_message, usage_message
+from ..blocks import Message, answer_message, error_message, notice_message, too_long_message, usage_message
 from ..examples import example_questions
 from ..followup import is_elliptic, read_with
 from ..scope import allowed_memos, ask_within
@@ -37,6 +37,7 @@ __all__ = [
     "from_a_bot",
     "lease_once",
     "post_reply",
+    "reply_and_post",
     "reply_for_text",
     "send_response",
     "tell_user",
@@ -229,6 +230,59 @@ def confirm_once(bot: Bot, key: str, delivery: Delivery) -> bool:
     if delivery.event:
         bot.keep(delivery.event, EVENT_TTL)
     return True
+
+
+def reply_and_post(
+    bot: Bot,
+    client: WebClient,
+    raw: str,
+    *,
+    channel: str,
+    thread_ts: str | None,
+    ts: str,
+    user: object,
+    kind: str,
+    topic: str | None,
+    once: str,
+    delivery: Delivery,
+    scope: str | None = None,
+    started: float | None = None,
+) -> tuple[Reply, str | None] | None:
+    """Answer a message and post the reply in its conversation: (the reply, the posted ts or
+    None when posting failed), or None when a redelivery took the question over (that one
+    posts). The conversation's topic is set before posting, since a quick follow-up may arrive
+    as soon as the answer shows; the question is logged only by the delivery that posts.
+    ``scope`` is the channel whose memos answer, when not ``channel`` (an assistant thread
+    beside the channel the user is viewing)."""
+    try:
+        reply = reply_for_text(
+            bot,
+            raw,
+            channel=scope or channel,
+            topic=topic,
+            user=user,
+            channel_kind=kind,
+            started=started,
+            defer_log=True,
+        )
+    except Exception:
+        log.exception("answering a message (%s) in %s failed", kind, channel)
+        reply = Reply(error_message(APOLOGY))
+    if reply.question:
+        bot.conversations.set_topic(channel, thread_ts, reply.topic)
+    if not confirm_once(bot, once, delivery):
+        return None
+    reply.log_question()
+    posted = post_reply(
+        bot,
+        client,
+        channel=channel,
+        thread_ts=thread_ts,
+        user=user,
+        message=reply.message,
+        metadata=reply.metadata(ts),
+    )
+    return reply, posted
 
 
 def channel_kind(channel: object, channel_type: object = None) -> str:

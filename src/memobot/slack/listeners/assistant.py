@@ -19,11 +19,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from ..app import Bot
-from ..blocks import error_message
 from ..text import is_ts, truncate_words
 from ..threads import AnswerRef, Recent
 from ._once import Delivery, delivery_of
-from ._reply import APOLOGY, Reply, api_error, confirm_once, examples, lease_once, post_reply, reply_for_text
+from ._reply import api_error, examples, lease_once, reply_and_post
 
 __all__ = ["PROMPTS_TITLE", "STATUS", "register"]
 
@@ -120,33 +119,23 @@ def answer_in_thread(
         return
     _call(client.assistant_threads_setStatus, channel_id=channel, thread_ts=thread_ts, status=STATUS)
     topic = bot.conversations.topic(channel, thread_ts)
-    try:
-        reply = reply_for_text(
-            bot,
-            str(event.get("text") or ""),
-            channel=viewing or channel,
-            topic=topic,
-            user=user,
-            channel_kind="assistant",
-            defer_log=True,
-        )
-    except Exception:
-        log.exception("answering in an assistant thread failed")
-        reply = Reply(error_message(APOLOGY))
-    if reply.question:
-        bot.conversations.set_topic(channel, thread_ts, reply.topic)  # before posting, as in messages.py
-    if not confirm_once(bot, once, delivery):
-        return  # the retry that took it over posts the reply (and clears the status)
-    reply.log_question()
-    posted = post_reply(
+    done = reply_and_post(
         bot,
         client,
+        str(event.get("text") or ""),
         channel=channel,
         thread_ts=thread_ts,
+        ts=ts,
         user=user,
-        message=reply.message,
-        metadata=reply.metadata(ts),
+        kind="assistant",
+        topic=topic,
+        once=once,
+        delivery=delivery,
+        scope=viewing,
     )
+    if done is None:
+        return  # the retry that took it over posts the reply (and clears the status)
+    reply, posted = done
     if posted is None:
         # Slack clears the status when the app replies; with no reply it must be cleared here.
         _call(client.assistant_threads_setStatus, channel_id=channel, thread_ts=thread_ts, status="")

@@ -36,7 +36,7 @@ from ._reply import (
     confirm_once,
     from_a_bot,
     lease_once,
-    post_reply,
+    reply_and_post,
     reply_for_text,
 )
 
@@ -159,39 +159,27 @@ def answer_message_event(
     raw = str(event.get("text") or "") if text is None else text
     bot.conversations.answering(channel, ts)  # an edit arriving meanwhile waits for this answer
     posted: str | None = None
-    reply = Reply(error_message(APOLOGY))
+    earlier = ""
     try:
-        try:
-            reply = reply_for_text(
-                bot,
-                raw,
-                channel=channel,
-                topic=bot.conversations.topic(channel, thread_ts),
-                user=user,
-                channel_kind=kind,
-                started=started,
-                defer_log=True,
-            )
-        except Exception:
-            log.exception("answering a message in %s failed", channel)
-            reply = Reply(error_message(APOLOGY))
-        if reply.question:
-            # Before posting: a quick follow-up may arrive as soon as the answer shows.
-            bot.conversations.set_topic(channel, thread_ts, reply.topic)
-        if not confirm_once(bot, once, delivery):
-            return
-        reply.log_question()
-        posted = post_reply(
+        done = reply_and_post(
             bot,
             client,
+            raw,
             channel=channel,
             thread_ts=thread_ts,
+            ts=ts,
             user=user,
-            message=reply.message,
-            metadata=reply.metadata(ts),
+            kind=kind,
+            topic=bot.conversations.topic(channel, thread_ts),
+            once=once,
+            delivery=delivery,
+            started=started,
         )
+        if done is not None:
+            reply, posted = done
+            earlier = reply.earlier
     finally:
-        ref = AnswerRef(channel, posted, reply.earlier) if posted else None
+        ref = AnswerRef(channel, posted, earlier) if posted else None
         bot.conversations.answered(channel, ts, ref)
 
 
