@@ -19,7 +19,7 @@ Besides the API methods it serves ``response_url`` endpoints (``/response/<id>``
 
 It keeps the messages of each channel as Slack would: what ``chat.postMessage`` posted (with its
 metadata), edited by ``chat.update``, plus what a test says people wrote (``add_message``), so
-``conversations.replies`` reads a thread back.
+``conversations.replies`` reads a thread back, ``conversations.history`` a channel's top level.
 """
 
 from __future__ import annotations
@@ -371,6 +371,24 @@ def _replies(fake: FakeSlackAPI, call: Call) -> dict[str, Any]:
     return {"ok": True, "messages": shown, "has_more": len(thread) > limit}
 
 
+def _history(fake: FakeSlackAPI, call: Call) -> dict[str, Any]:
+    """A channel's top-level messages, newest first, from ``oldest`` on (as Slack answers)."""
+    channel = call.params.get("channel")
+    if not channel:
+        return {"ok": False, "error": "invalid_arguments"}
+    oldest = float(call.params.get("oldest") or 0)
+    top = [
+        m
+        for m in fake._messages.get(str(channel), [])
+        if m.get("thread_ts") in (None, m["ts"]) and float(m["ts"]) >= oldest
+    ]
+    top.sort(key=lambda m: -float(m["ts"]))
+    limit = int(call.params.get("limit") or 100)
+    keep_metadata = str(call.params.get("include_all_metadata")).lower() in ("1", "true")
+    shown = [m if keep_metadata else {k: v for k, v in m.items() if k != "metadata"} for m in top[:limit]]
+    return {"ok": True, "messages": shown, "has_more": len(top) > limit}
+
+
 def _ok(fake: FakeSlackAPI, call: Call) -> dict[str, Any]:
     return {"ok": True}
 
@@ -397,6 +415,7 @@ _DEFAULT_HANDLERS: dict[str, Callable[[FakeSlackAPI, Call], dict[str, Any]]] = {
     "chat.postEphemeral": _post_ephemeral,
     "chat.update": _update,
     "conversations.replies": _replies,
+    "conversations.history": _history,
     "assistant.threads.setStatus": _ok,
     "assistant.threads.setSuggestedPrompts": _ok,
     "assistant.threads.setTitle": _ok,

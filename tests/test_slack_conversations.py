@@ -212,6 +212,38 @@ def test_dm_follow_up_is_read_with_the_previous_question(bot: BotUnderTest, fake
     assert "Read with the earlier question “Hvad er NATOs kvantecenter?”" in follow_up.block_texts()
 
 
+def test_a_dm_follow_up_on_another_replica_reads_the_topic_back_from_slack(
+    bot: BotUnderTest, fake_slack: FakeSlackAPI, tmp_path: Path
+) -> None:
+    """A DM follow-up that lands on a replica (or a restarted process) that did not see the first
+    question is still read with it: the topic comes from the metadata of the bot's last answer
+    in the DM (conversations.history); a question that stands on its own reads nothing back."""
+    bot.post_event(event_callback(direct_message("Hvad er NATOs kvantecenter?", channel="D0REPLICA1")))
+    fake_slack.wait_for("chat.postMessage")
+    with running_http_bot(fake_slack, bot.service, tmp_path / "other") as other:
+        other.post_event(event_callback(direct_message("Hvad koster det?", channel="D0REPLICA1")))
+        [_, follow_up] = fake_slack.wait_for("chat.postMessage", count=2)
+        assert follow_up.params["text"].startswith("Answer to “Hvad koster det?”")
+        assert "Read with the earlier question “Hvad er NATOs kvantecenter?”" in follow_up.block_texts()
+        [read] = fake_slack.calls("conversations.history")
+        assert read.params["channel"] == "D0REPLICA1"
+        other.post_event(event_callback(direct_message(QUESTION, channel="D0REPLICA2")))
+        fake_slack.wait_for("chat.postMessage", count=3)
+        assert len(fake_slack.calls("conversations.history")) == 1  # not elliptic: nothing read
+
+
+def test_a_dm_that_cannot_be_read_back_answers_the_follow_up_on_its_own(
+    bot: BotUnderTest, fake_slack: FakeSlackAPI
+) -> None:
+    """When Slack refuses conversations.history (a missing im:history scope), the follow-up is
+    answered as it stands, never with an error."""
+    fake_slack.fail("conversations.history", "missing_scope")
+    bot.post_event(event_callback(direct_message("Hvad koster det?", channel="D0NOSCOPE1")))
+    [post] = fake_slack.wait_for("chat.postMessage")
+    assert post.params["text"].startswith("No good answer")
+    assert len(fake_slack.calls("conversations.history")) == 1
+
+
 def test_a_bare_mention_in_a_thread_answers_the_threads_first_message(
     bot: BotUnderTest, fake_slack: FakeSlackAPI
 ) -> None:

@@ -2,9 +2,9 @@
 thread is about, and where it answered each question (for edits).
 
 In this process's memory, bounded and forgetful: after a restart, or on another replica, the
-listeners read the thread from Slack instead (``conversations.replies``), and every answer
-carries its question in its message metadata. (A DM's topic is not read back: a follow-up in a
-DM that lands on another replica is answered on its own.)
+listeners read the conversation back from Slack instead (a thread with ``conversations.replies``,
+a DM's last half hour with ``conversations.history``, for a follow-up only), and every answer
+carries its question in its message metadata.
 """
 
 from __future__ import annotations
@@ -15,7 +15,11 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
-__all__ = ["AnswerRef", "Conversations", "Recent"]
+__all__ = ["DM_TOPIC_SECONDS", "AnswerRef", "Conversations", "Recent"]
+
+DM_TOPIC_SECONDS = 1_800.0
+"""How long a DM's last question is its topic: a question asked after lunch is a new
+conversation, not a follow-up."""
 
 
 class Recent:
@@ -82,7 +86,7 @@ class Conversations:
         # after lunch is a new conversation, not a follow-up.
         self._threads = Recent(ttl=86_400.0, clock=clock)
         self._topics = Recent(ttl=86_400.0, clock=clock)
-        self._dm_topics = Recent(ttl=1_800.0, clock=clock)
+        self._dm_topics = Recent(ttl=DM_TOPIC_SECONDS, clock=clock)
         self._answers = Recent(ttl=86_400.0, clock=clock)
         self._pending: dict[tuple[str, str], threading.Event] = {}
         self._pending_lock = threading.Lock()

@@ -24,8 +24,9 @@ from slack_sdk.errors import SlackApiError
 
 from ..app import Bot
 from ..blocks import error_message
+from ..followup import is_elliptic
 from ..text import clean_question, is_ts
-from ..threads import AnswerRef
+from ..threads import DM_TOPIC_SECONDS, AnswerRef
 from ._once import Delivery, delivery_of
 from ._reply import (
     ANSWER_EVENT,
@@ -49,6 +50,8 @@ _NEW_MESSAGE_SUBTYPES = (None, "file_share", "thread_broadcast")
 _EDIT_WAIT = 10.0
 """Seconds an edit made while its question is still being answered waits for that answer."""
 _THREAD_READ_LIMIT = 100
+_DM_READ_LIMIT = 20
+"""A DM's newest messages read back for its topic (the bot's last answer is among them)."""
 """Messages read back from a thread the bot does not remember (its first page is enough)."""
 
 
@@ -111,6 +114,16 @@ def answer_message(
     if from_a_bot(event) or not isinstance(channel, str) or not is_ts(ts):
         return
     if event.get("channel_type") == "im":
+        if (
+            not _thread_of(event)
+            and bot.conversations.topic(channel, None) is None
+            and is_elliptic(clean_question(text))
+        ):
+            # A follow-up this process did not see the start of (a restart, another replica):
+            # the DM's topic is the question of the bot's last answer there, as Slack has it.
+            topic = _read_dm_topic(client, channel, bot_user, bot_id)
+            if topic:
+                bot.conversations.set_topic(channel, None, topic)
         answer_message_event(bot, client, event, thread=False, started=started, delivery=delivery)
         return
     thread_ts = _thread_of(event)
@@ -286,6 +299,31 @@ def _read_thread(
             if isinstance(asked, str) and isinstance(message.get("ts"), str):
                 found.answers[asked] = message["ts"]
     return found
+
+
+def _read_dm_topic(client: WebClient, channel: str, bot_user: str | None, bot_id: str | None) -> str:
+    """The question of the bot's last answer in a DM within the topic's lifetime, or ""."""
+    try:
+        response = client.conversations_history(
+            channel=channel,
+            oldest=f"{time.time() - DM_TOPIC_SECONDS:.6f}",
+            limit=_DM_READ_LIMIT,
+            include_all_metadata=True,
+        )
+    except SlackApiError as exc:
+        log.warning("cannot read the DM %s back: %s", channel, api_error(exc))
+        return ""
+    for message in response.get("messages") or []:  # newest first
+        if not isinstance(message, Mapping):
+            continue
+        mine = (bot_user and message.get("user") == bot_user) or (bot_id and message.get("bot_id") == bot_id)
+        metadata = message.get("metadata") or {}
+        payload = metadata.get("event_payload") if isinstance(metadata, Mapping) else None
+        if mine and metadata.get("event_type") == ANSWER_EVENT and isinstance(payload, Mapping):
+            topic = clean_question(str(payload.get("earlier") or payload.get("question") or ""))
+            if topic:
+                return topic
+    return ""
 
 
 def _find_answer(
