@@ -378,8 +378,8 @@ class LanguageIndex:
             modifier = self._compound_modifier(source_word, other, mine) if foreign and translations else ()
             if modifier:
                 # The modifier of a Danish compound translated by its head is often a name
-                # ("Hormuz|strædet", "Trump|administrationen", "Grønlands|politik"): it is a
-                # second term of the same concept, found as it is or through the lexicon.
+                # ("Hormuz|strædet", "Trump|administrationen"): it is a second term of the same
+                # concept, found in this index as it is.
                 groups.append(modifier)
                 group = tuple(dict.fromkeys([*group, *modifier]))
             out.append((concept, group))
@@ -399,7 +399,7 @@ class LanguageIndex:
             if not lexicon.has_entry(word[i:], source, target):
                 continue
             stem = word[:i]
-            # Danish joins with -s- or -e- ("Hormuz|strædet", "Bidens|administration").
+            # Danish may join with -s- or -e- ("Bidens|administrationen").
             for modifier in dict.fromkeys((stem, stem[:-1] if stem[-1] in "se" else stem)):
                 if is_word(modifier, source) and not is_word(modifier, target):
                     continue  # a Danish word, not a name both languages share
