@@ -36,6 +36,7 @@ HANDLED = {
         "chat.postEphemeral": ("chat:write",),
         "chat.update": ("chat:write",),
         "conversations.replies": ("channels:history", "groups:history", "im:history"),
+        "conversations.history": ("im:history",),  # a DM read back for a follow-up's topic
         "assistant.threads.setStatus": ("assistant:write",),
         "assistant.threads.setSuggestedPrompts": ("assistant:write",),
         "assistant.threads.setTitle": ("assistant:write",),
