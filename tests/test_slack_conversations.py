@@ -467,6 +467,16 @@ def test_a_scoped_channel_only_sees_its_memos(
     if answered_in_scoped:
         seen, unseen = ("Teknologi og forsvar", "Arktis i forandring")[:: 1 if "memo-b" in setting else -1]
         assert seen in _all_text(scoped) and unseen not in _all_text(scoped)
+    else:
+        # The refusal's closest topics and example questions are the channel's own: none
+        # names the other memo or its topics.
+        other_memo, other_topic = (
+            ("Arktis i forandring", "alliancebrobygger")
+            if "memo-b" in setting
+            else ("Teknologi og forsvar", "teknologi")
+        )
+        text = _all_text(scoped)
+        assert "for example" in text and other_topic not in text.lower() and other_memo not in text
 
 
 # --- rate limits and pacing --------------------------------------------------------------------

@@ -294,6 +294,22 @@ def test_example_questions_come_from_the_knowledge_base_and_are_answered(tiny_kb
     assert any("alliancebrobygger" in q for q in examples)
 
 
+@pytest.mark.parametrize("memos", [frozenset({"memo-a"}), frozenset({"memo-b"})])
+def test_example_questions_for_a_channel_are_about_its_memos_only(
+    tiny_kb: Path, memos: frozenset[str]
+) -> None:
+    """With a channel's memos, every example question is answered from those memos, and
+    questions about the other memo's topics are not offered."""
+    index = Index(load_knowledge(tiny_kb))
+    examples = example_questions(index, memos=memos)
+    assert examples
+    for question in examples:
+        answer = index.ask(question, memos=memos)
+        assert answer.answered and answer.hits[0].passage.memo_id in memos, question
+    everywhere = example_questions(index)
+    assert set(examples) < set(everywhere)
+
+
 def test_refresh_report_with_hundreds_of_problems_stays_within_limits() -> None:
     """A refused reload lists problems with file and line, then "… and N more", within 50 blocks."""
     problems = tuple(f"knowledge/m.yaml:{n}: passage p{n}: text must not be empty <{n}>" for n in range(500))
@@ -489,9 +505,9 @@ def test_examples_ask_a_bounded_number_of_questions_once_per_version(tmp_path: P
     class CountingIndex(Index):
         asked = 0
 
-        def ask(self, question: str, k: int = 3, offset: int = 0):
+        def ask(self, question: str, k: int = 3, offset: int = 0, memos=None):
             CountingIndex.asked += 1
-            return super().ask(question, k=k, offset=offset)
+            return super().ask(question, k=k, offset=offset, memos=memos)
 
     index = CountingIndex(load_knowledge(write_kb(tmp_path / "kb", files)))
     results: list[tuple[str, ...]] = []

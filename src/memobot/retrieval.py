@@ -190,6 +190,8 @@ class _Search:
     """Not answered, but its best passages are worth showing with low confidence."""
     scale: float
     """The index's best possible score for the question (``LanguageIndex._best_possible``)."""
+    memos: frozenset[str] | None = None
+    """The memos the question was limited to (None: all)."""
 
 
 class LanguageIndex:
@@ -534,7 +536,7 @@ class LanguageIndex:
             # question that a Danish memo answers should not be answered from an English one
             # that shares a translated word ("pension").
             scale /= _TRANSLATED_WEIGHT
-        return _Search(self, query, ranking, answered, tentative, scale)
+        return _Search(self, query, ranking, answered, tentative, scale, memos)
 
     def _best_possible(self, query: _Query) -> float:
         """What a passage matching every question word would score at most, by the weights of
@@ -562,7 +564,7 @@ class LanguageIndex:
                 answered=False,
                 hits=tuple(self._hit(doc_id, score, query) for doc_id, score in closest),
                 recommendation=None,
-                suggestions=self.suggestions(ranking),
+                suggestions=self.suggestions(ranking, memos=found.memos),
                 offset=offset if closest else 0,
                 has_more=bool(closest) and len(ranking) > offset + k,
                 tentative=bool(closest),
@@ -613,8 +615,11 @@ class LanguageIndex:
             depth, rec = depth + 1, self.kb.recommendation(rec.parent_id)
         return depth
 
-    def suggestions(self, ranking: Sequence[tuple[int, float]], limit: int = 3) -> tuple[str, ...]:
-        """Closest topics: the sections of the best partial matches, else the memos' roles."""
+    def suggestions(
+        self, ranking: Sequence[tuple[int, float]], limit: int = 3, memos: frozenset[str] | None = None
+    ) -> tuple[str, ...]:
+        """Closest topics: the sections of the best partial matches, else the roles of the memos
+        (of ``memos`` only, when the question was limited to them)."""
         labels: dict[str, None] = {}
         for i, _ in ranking:
             if len(labels) >= limit:
@@ -623,6 +628,8 @@ class LanguageIndex:
                 f"{self.kb.memo(self.passages[i].memo_id).title}: {self.passages[i].section_label}"
             )
         for memo in self.kb.memos:
+            if memos is not None and memo.id not in memos:
+                continue
             for role in memo.roles:
                 if len(labels) >= limit:
                     return tuple(labels)
@@ -852,7 +859,7 @@ class Index:
                 answered=False,
                 hits=tuple(s.index._hit(d, score, s.query) for _, s, d, score in merged[offset : offset + k]),
                 recommendation=None,
-                suggestions=best.index.suggestions(best.ranking),
+                suggestions=best.index.suggestions(best.ranking, memos=memos),
                 offset=offset,
                 has_more=len(merged) > offset + k,
                 tentative=True,

@@ -27,9 +27,10 @@ _MAX_TRIES = 40
 roles or glossary phrases rarely answer from their own section."""
 
 
-def example_questions(index: Index, limit: int = 4) -> tuple[str, ...]:
-    """Up to ``limit`` questions the index answers well, Danish and English interleaved."""
-    key = f"{index.kb.version}:{limit}"
+def example_questions(index: Index, limit: int = 4, memos: frozenset[str] | None = None) -> tuple[str, ...]:
+    """Up to ``limit`` questions the index answers well, Danish and English interleaved; with
+    ``memos`` (a channel's knowledge), about those memos only and answered from them."""
+    key = f"{index.kb.version}:{limit}:{','.join(sorted(memos)) if memos is not None else '*'}"
     with _CACHE_LOCK:
         cached = _CACHE.get(key)
     if cached is not None:
@@ -39,7 +40,7 @@ def example_questions(index: Index, limit: int = 4) -> tuple[str, ...]:
             cached = _CACHE.get(key)
         if cached is not None:
             return cached
-        danish, english = _heading_questions(index, limit), _glossary_questions(index, limit)
+        danish, english = _heading_questions(index, limit, memos), _glossary_questions(index, limit, memos)
         mixed = [q for pair in zip(danish, english, strict=False) for q in pair]
         mixed += danish[len(english) :] + english[len(danish) :]
         result = tuple(mixed[:limit])
@@ -55,13 +56,13 @@ def example_questions(index: Index, limit: int = 4) -> tuple[str, ...]:
 _TOPIC_QUESTION = {"da": "Hvad står der om {topic}?", "en": "What is said about {topic}?"}
 
 
-def _answered_in(index: Index, question: str, heading: str) -> bool:
-    """Whether the question is answered by a passage under ``heading``."""
-    answer = index.ask(question, k=1)
+def _answered_in(index: Index, question: str, heading: str, memos: frozenset[str] | None) -> bool:
+    """Whether the question is answered by a passage under ``heading`` (of ``memos``)."""
+    answer = index.ask(question, k=1, memos=memos)
     return answer.answered and bool(answer.hits) and heading in answer.hits[0].passage.section
 
 
-def _heading_questions(index: Index, want: int) -> list[str]:
+def _heading_questions(index: Index, want: int, memos: frozenset[str] | None = None) -> list[str]:
     """Up to ``want`` questions in a memo's language about its roles, then the headings of its
     sections of more than one passage (a topic it spends more than a paragraph on), one per
     distinct topic, each answered inside that role's or heading's section."""
@@ -69,7 +70,7 @@ def _heading_questions(index: Index, want: int) -> list[str]:
     tried: set[str] = set()
     for memo in index.kb.memos:
         template = _TOPIC_QUESTION.get(memo.language)
-        if template is None:
+        if template is None or (memos is not None and memo.id not in memos):
             continue
         sections = Counter(p.section[-1] for p in index.kb.passages if p.memo_id == memo.id and p.section)
         headings = [role.name for role in memo.roles] + [h for h, n in sections.items() if n > 1]
@@ -80,12 +81,12 @@ def _heading_questions(index: Index, want: int) -> list[str]:
                 continue
             tried.add(heading)
             question = template.format(topic=heading.lower())
-            if _answered_in(index, question, heading):
+            if _answered_in(index, question, heading, memos):
                 out.append(question)
     return out
 
 
-def _glossary_questions(index: Index, want: int) -> list[str]:
+def _glossary_questions(index: Index, want: int, memos: frozenset[str] | None = None) -> list[str]:
     """Up to ``want`` English questions from multi-word glossary phrases, each answered inside a
     different role. Phrases that start with a capital are names ("University of Copenhagen"):
     they make odd examples, so only common-noun phrases ("alliance priorities") are tried."""
@@ -100,16 +101,16 @@ def _glossary_questions(index: Index, want: int) -> list[str]:
             continue
         tries += 1
         question = f"What does the memo say about {phrase}?"
-        role = _role_answering(index, question)
+        role = _role_answering(index, question, memos)
         if role and role not in seen:
             seen.add(role)
             out.append(question)
     return out
 
 
-def _role_answering(index: Index, question: str) -> str | None:
+def _role_answering(index: Index, question: str, memos: frozenset[str] | None = None) -> str | None:
     """The role heading the top hit sits under, when the question is answered (None otherwise)."""
-    answer = index.ask(question, k=1)
+    answer = index.ask(question, k=1, memos=memos)
     if not answer.answered or not answer.hits:
         return None
     passage = answer.hits[0].passage

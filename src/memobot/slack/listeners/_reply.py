@@ -102,10 +102,12 @@ def from_a_bot(event: Mapping) -> bool:
     return bool(event.get("bot_id") or event.get("bot_profile") or event.get("subtype") == "bot_message")
 
 
-def examples(bot: Bot) -> tuple[str, ...]:
-    """Example questions from the knowledge base serving now."""
+def examples(bot: Bot, channel: object = None) -> tuple[str, ...]:
+    """Example questions from the knowledge base serving now, about ``channel``'s memos (every
+    memo when the channel's knowledge is not limited)."""
     try:
-        return example_questions(bot.service.index)
+        index = bot.service.index
+        return example_questions(index, memos=allowed_memos(index, bot.settings.scope_for(channel)))
     except Exception:  # examples are a nicety; a bug there must not cost the user the help text
         log.exception("cannot build example questions")
         return ()
@@ -142,7 +144,7 @@ def _answer(
     memos = allowed_memos(index, bot.settings.scope_for(channel))
     query = read_with(earlier, question) if earlier else question
     answer = ask_within(index, query, k=bot.settings.results, offset=offset, memos=memos)
-    shown_examples = () if answer.answered else examples(bot)
+    shown_examples = () if answer.answered else examples(bot, channel)
     message = answer_message(
         answer,
         index.kb,
@@ -315,7 +317,7 @@ def reply_for_text(
         return Reply(too_long_message(len(raw), limit))
     question = clean_question(raw)
     if not question:
-        return Reply(usage_message(examples(bot)))
+        return Reply(usage_message(examples(bot, channel)))
     if len(question) > limit:
         return Reply(too_long_message(len(question), limit))
     earlier = topic if topic and topic != question and is_elliptic(question) else ""

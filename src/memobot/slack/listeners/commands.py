@@ -27,7 +27,7 @@ def register(app: App, bot: Bot) -> None:
         user = command.get("user_id")
         word = text.strip().lower()
         if word in ("", "help"):
-            usage = usage_message(examples(bot), admin=bot.settings.is_admin(user))
+            usage = usage_message(examples(bot, command.get("channel_id")), admin=bot.settings.is_admin(user))
             ack(response_type="ephemeral", **usage.as_kwargs())
         elif word == "refresh":
             refresh(bot, ack, respond, user)
@@ -53,7 +53,7 @@ def ask(
         return
     question = clean_question(text)
     if not question:
-        ack(response_type="ephemeral", **usage_message(examples(bot)).as_kwargs())
+        ack(response_type="ephemeral", **usage_message(examples(bot, channel)).as_kwargs())
         return
     if len(question) > limit:
         ack(response_type="ephemeral", **too_long_message(len(question), limit).as_kwargs())
