@@ -419,3 +419,34 @@ def test_the_log_forgets_questions_past_the_retention(tmp_path: Path) -> None:
     log.record_question("new3", question="q", user="U1", channel_kind="im", answer=_UNANSWERED, latency_ms=1)
     assert "old-again" not in [r.key for r in store.questions(0)]
     store.close()
+
+
+def test_pacing_slots_are_shared_by_every_replica(store: Store, tmp_path: Path) -> None:
+    """Posting slots live in the store: three at once, then one per interval, whichever replica
+    asks (two pacers, one store); other channels have their own; a quiet spell brings the
+    burst back."""
+    from memobot.slack.pacing import ChannelPacer
+
+    now = [1_800_000_000.0]
+    one, two = (ChannelPacer(interval=1.0, burst=3, store=store, wall_clock=lambda: now[0]) for _ in range(2))
+    waits = [pacer.reserve("C1") for pacer in (one, two, one, two, one, two)]
+    assert waits == pytest.approx([0.0, 0.0, 0.0, 1.0, 2.0, 3.0], abs=1e-5)
+    assert two.reserve("C2") == 0.0
+    now[0] += 20.0
+    assert [one.reserve("C1") for _ in range(4)] == pytest.approx([0.0, 0.0, 0.0, 1.0], abs=1e-5)
+
+
+def test_pacing_goes_on_per_process_when_the_store_fails(tmp_path: Path) -> None:
+    """A store that cannot be reached (a real Redis client, nothing listening) does not stop
+    posting: the pacer paces this process alone."""
+    import socket
+
+    from memobot.slack.pacing import ChannelPacer
+
+    with socket.socket() as probe:  # a loopback port nothing listens on: connections are refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    down = RedisStore(f"redis://127.0.0.1:{port}")
+    now = [0.0]
+    pacer = ChannelPacer(interval=1.0, burst=3, clock=lambda: now[0], store=down)
+    assert [pacer.reserve("C1") for _ in range(4)] == [0.0, 0.0, 0.0, 1.0]

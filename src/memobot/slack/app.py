@@ -268,7 +268,7 @@ def build_app(
         log=QuestionLog(store, settings.store),
         answers=answers,
         owns_store=owns_store,
-        pacer=ChannelPacer(interval=settings.channel_pace),
+        pacer=ChannelPacer(interval=settings.channel_pace, store=store),
     )
     _BOTS[app] = bot
     register(app, bot)

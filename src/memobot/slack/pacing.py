@@ -3,16 +3,24 @@
 Slack answers a faster stream into one channel with 429s (and, worse, may drop messages
 silently); a thread full of follow-ups or a busy channel during a meeting gets there quickly.
 :class:`ChannelPacer` hands out posting slots per channel (a generic cell rate: ``burst``
-posts at once, then one per ``interval``) and says how long to wait for the next one.
+posts at once, then one per ``interval``) and says how long to wait for the next one. Given
+the bot's store, the slots are the store's, shared by every replica posting into the channel
+(two replicas pacing apart would post twice as fast); when the store cannot be reached, each
+process paces on its own.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
 
+from ..store import Store
+
 __all__ = ["ChannelPacer"]
+
+log = logging.getLogger("memobot.slack")
 
 
 class ChannelPacer:
@@ -25,6 +33,8 @@ class ChannelPacer:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         capacity: int = 10_000,
+        store: Store | None = None,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.interval = interval
         self.burst = max(1, burst)
@@ -33,11 +43,20 @@ class ChannelPacer:
         self._capacity = capacity
         self._next: dict[str, float] = {}  # channel → theoretical time of the next free slot
         self._lock = threading.Lock()
+        self._store = store
+        self._wall_clock = wall_clock
 
     def reserve(self, channel: str) -> float:
         """Take the next slot in ``channel``; return how many seconds until it opens."""
         if self.interval <= 0:
             return 0.0
+        if self._store is not None:
+            try:
+                return self._store.pace(f"channel:{channel}", self.interval, self.burst, self._wall_clock())
+            except Exception as exc:  # the store's outage must not stop the answer
+                log.warning(
+                    "pacing %s on this process alone: the store failed (%s)", channel, type(exc).__name__
+                )
         now = self._clock()
         with self._lock:
             theoretical = max(self._next.get(channel, now), now)

@@ -111,6 +111,12 @@ class Store(Protocol):
         do what the claim was for. Without ``owner`` always (True), and the mark has no owner."""
         ...
 
+    def pace(self, key: str, interval: float, burst: int, now: float) -> float:
+        """Take the next posting slot under ``key`` (a generic cell rate shared by every
+        replica: ``burst`` at once, then one per ``interval`` seconds); return the seconds until
+        it opens. ``now`` is wall-clock time (replicas share no monotonic clock)."""
+        ...
+
     def record_vote(self, answer_key: str, voter: str, vote: str, now: float) -> VoteOutcome:
         """Set ``voter``'s vote on ``answer_key`` (one per voter and answer: a second click
         replaces the first)."""

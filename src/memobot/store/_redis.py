@@ -46,6 +46,21 @@ return 1
 """
 
 # Keep a claim only while it is still ARGV[2]'s (or free): the fence before the reply.
+# A generic cell rate: the key holds the theoretical time of the next free slot.
+_PACE = """
+local now = tonumber(ARGV[1])
+local interval = tonumber(ARGV[2])
+local burst = tonumber(ARGV[3])
+local held = tonumber(redis.call('GET', KEYS[1]) or '')
+local theoretical = now
+if held and held > now then theoretical = held end
+local nxt = theoretical + interval
+redis.call('SET', KEYS[1], string.format('%.6f', nxt), 'PX', math.floor((nxt - now) * 1000) + 1000)
+local wait = theoretical - now - (burst - 1) * interval
+if wait < 0 then wait = 0 end
+return string.format('%.6f', wait)
+"""
+
 _KEEP = """
 local held = redis.call('GET', KEYS[1])
 if held and string.match(held, '^%a*:%d*:(.*)$') ~= ARGV[2] then
@@ -71,6 +86,7 @@ class RedisStore:
         self._vote = self._redis.register_script(_VOTE)
         self._claim = self._redis.register_script(_CLAIM)
         self._keep = self._redis.register_script(_KEEP)
+        self._pace = self._redis.register_script(_PACE)
         self._url_for_repr = _without_password(url)
 
     def __repr__(self) -> str:
@@ -95,6 +111,12 @@ class RedisStore:
             self._redis.set(self._k("claim", key), b"kept::", px=ms)
             return True
         return bool(self._keep(keys=[self._k("claim", key)], args=[ms, owner]))
+
+    def pace(self, key: str, interval: float, burst: int, now: float) -> float:
+        wait = self._pace(
+            keys=[self._k("pace", key)], args=[f"{now:.6f}", f"{interval:.6f}", max(1, int(burst))]
+        )
+        return float(wait)
 
     def record_vote(self, answer_key: str, voter: str, vote: str, now: float) -> VoteOutcome:
         old = self._vote(keys=[self._k("votes", answer_key)], args=[voter, vote, self._retention])

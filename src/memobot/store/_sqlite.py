@@ -29,6 +29,7 @@ CREATE TABLE IF NOT EXISTS questions (
 CREATE INDEX IF NOT EXISTS questions_time ON questions (time);
 CREATE INDEX IF NOT EXISTS votes_time ON votes (time);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pacing (key TEXT PRIMARY KEY, next REAL NOT NULL);
 """
 # claims.attempt: the delivery attempt of a lease, NULL for a kept mark (and for the rows of a
 # store made before leases: they read as kept). claims.owner: the delivery holding the claim.
@@ -129,6 +130,25 @@ class SqliteStore:
         if row is None:
             return "new"
         return "same" if row[0] == vote else "changed"
+
+    def pace(self, key: str, interval: float, burst: int, now: float) -> float:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")  # read and write under one lock, across processes
+            try:
+                row = self._db.execute("SELECT next FROM pacing WHERE key = ?", (key,)).fetchone()
+                theoretical = max(row[0] if row else now, now)
+                self._db.execute(
+                    "INSERT INTO pacing (key, next) VALUES (?, ?) "
+                    "ON CONFLICT (key) DO UPDATE SET next = excluded.next",
+                    (key, theoretical + interval),
+                )
+                if row is None:  # a channel new to the table: forget the quiet ones (a row each)
+                    self._db.execute("DELETE FROM pacing WHERE next <= ?", (now,))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return max(0.0, theoretical - now - (max(1, burst) - 1) * interval)
 
     def vote_counts(self, answer_key: str) -> tuple[int, int]:
         with self._lock:
