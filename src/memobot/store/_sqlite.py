@@ -6,11 +6,13 @@ several machines need :mod:`memobot.store._redis`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from ._records import QuestionRecord, VoteOutcome
@@ -63,16 +65,22 @@ class SqliteStore:
     def _add_claim_columns(self) -> None:
         """Give a claims table made before leases its two columns (another process opening the
         same file may be doing the same: the write lock orders the two)."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with self._immediate():
             have = {row[1] for row in self._db.execute("PRAGMA table_info(claims)")}
             for name, kind in _CLAIM_COLUMNS.items():
                 if name not in have:
                     self._db.execute(f"ALTER TABLE claims ADD COLUMN {name} {kind}")
-            self._db.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def _immediate(self) -> Iterator[None]:
+        """One write transaction, its lock taken at the start (other processes wait for it)."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
+        self._db.execute("COMMIT")
 
     def claim(self, key: str, ttl: float, *, attempt: int | None = None, owner: str = "") -> bool:
         now = time.time()
@@ -111,43 +119,32 @@ class SqliteStore:
             return cursor.rowcount == 1
 
     def record_vote(self, answer_key: str, voter: str, vote: str, now: float) -> VoteOutcome:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                row = self._db.execute(
-                    "SELECT vote FROM votes WHERE answer_key = ? AND voter = ?", (answer_key, voter)
-                ).fetchone()
-                self._db.execute(
-                    "INSERT INTO votes (answer_key, voter, vote, time) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT (answer_key, voter) DO UPDATE "
-                    "SET vote = excluded.vote, time = excluded.time",
-                    (answer_key, voter, vote, now),
-                )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._lock, self._immediate():
+            row = self._db.execute(
+                "SELECT vote FROM votes WHERE answer_key = ? AND voter = ?", (answer_key, voter)
+            ).fetchone()
+            self._db.execute(
+                "INSERT INTO votes (answer_key, voter, vote, time) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (answer_key, voter) DO UPDATE "
+                "SET vote = excluded.vote, time = excluded.time",
+                (answer_key, voter, vote, now),
+            )
         if row is None:
             return "new"
         return "same" if row[0] == vote else "changed"
 
     def pace(self, key: str, interval: float, burst: int, now: float) -> float:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")  # read and write under one lock, across processes
-            try:
-                row = self._db.execute("SELECT next FROM pacing WHERE key = ?", (key,)).fetchone()
-                theoretical = max(row[0] if row else now, now)
-                self._db.execute(
-                    "INSERT INTO pacing (key, next) VALUES (?, ?) "
-                    "ON CONFLICT (key) DO UPDATE SET next = excluded.next",
-                    (key, theoretical + interval),
-                )
-                if row is None:  # a channel new to the table: forget the quiet ones (a row each)
-                    self._db.execute("DELETE FROM pacing WHERE next <= ?", (now,))
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        # Read and write under one lock, across processes.
+        with self._lock, self._immediate():
+            row = self._db.execute("SELECT next FROM pacing WHERE key = ?", (key,)).fetchone()
+            theoretical = max(row[0] if row else now, now)
+            self._db.execute(
+                "INSERT INTO pacing (key, next) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET next = excluded.next",
+                (key, theoretical + interval),
+            )
+            if row is None:  # a channel new to the table: forget the quiet ones (a row each)
+                self._db.execute("DELETE FROM pacing WHERE next <= ?", (now,))
         return max(0.0, theoretical - now - (max(1, burst) - 1) * interval)
 
     def vote_counts(self, answer_key: str) -> tuple[int, int]:

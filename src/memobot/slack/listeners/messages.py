@@ -284,21 +284,39 @@ def _read_thread(
         return found
     messages = [m for m in response.get("messages") or [] if isinstance(m, Mapping)]
     for message in messages:
-        mine = (bot_user and message.get("user") == bot_user) or (bot_id and message.get("bot_id") == bot_id)
+        mine = _is_mine(message, bot_user, bot_id)
         text = str(message.get("text") or "")
         if message.get("ts") == thread_ts and not from_a_bot(message):
             found.first_text = text
         if mine or (bot_user and f"<@{bot_user}" in text):
             found.involved = True
-        metadata = message.get("metadata") or {}
-        payload = metadata.get("event_payload") if isinstance(metadata, Mapping) else None
-        if mine and metadata.get("event_type") == ANSWER_EVENT and isinstance(payload, Mapping):
-            topic = clean_question(str(payload.get("earlier") or payload.get("question") or ""))
-            found.topic = topic or found.topic
+        payload = _answer_payload(message) if mine else None
+        if payload is not None:
+            found.topic = _payload_topic(payload) or found.topic
             asked = payload.get("asked_ts")
             if isinstance(asked, str) and isinstance(message.get("ts"), str):
                 found.answers[asked] = message["ts"]
     return found
+
+
+def _is_mine(message: Mapping, bot_user: str | None, bot_id: str | None) -> bool:
+    return bool(
+        (bot_user and message.get("user") == bot_user) or (bot_id and message.get("bot_id") == bot_id)
+    )
+
+
+def _answer_payload(message: Mapping) -> Mapping | None:
+    """The payload of a message the bot marked as one of its answers (ANSWER_EVENT), or None."""
+    metadata = message.get("metadata") or {}
+    payload = metadata.get("event_payload") if isinstance(metadata, Mapping) else None
+    if metadata.get("event_type") == ANSWER_EVENT and isinstance(payload, Mapping):
+        return payload
+    return None
+
+
+def _payload_topic(payload: Mapping) -> str:
+    """What a conversation is about after that answer: its earlier question, else its own."""
+    return clean_question(str(payload.get("earlier") or payload.get("question") or ""))
 
 
 def _read_dm_topic(client: WebClient, channel: str, bot_user: str | None, bot_id: str | None) -> str:
@@ -314,15 +332,12 @@ def _read_dm_topic(client: WebClient, channel: str, bot_user: str | None, bot_id
         log.warning("cannot read the DM %s back: %s", channel, api_error(exc))
         return ""
     for message in response.get("messages") or []:  # newest first
-        if not isinstance(message, Mapping):
+        if not isinstance(message, Mapping) or not _is_mine(message, bot_user, bot_id):
             continue
-        mine = (bot_user and message.get("user") == bot_user) or (bot_id and message.get("bot_id") == bot_id)
-        metadata = message.get("metadata") or {}
-        payload = metadata.get("event_payload") if isinstance(metadata, Mapping) else None
-        if mine and metadata.get("event_type") == ANSWER_EVENT and isinstance(payload, Mapping):
-            topic = clean_question(str(payload.get("earlier") or payload.get("question") or ""))
-            if topic:
-                return topic
+        payload = _answer_payload(message)
+        topic = _payload_topic(payload) if payload is not None else ""
+        if topic:
+            return topic
     return ""
 
 
