@@ -232,7 +232,7 @@ def test_a_replica_killed_mid_burst_leaves_the_other_answering(
     assert max(replies.values()) == 1, replies.most_common(3)
     unanswered = [ts for ts in acked_by if replies[ts] == 0]
     assert all(acked_by[ts] == "A" for ts in unanswered), b.log_tail()
-    assert sum(1 for ts in acked_by if acked_by[ts] == "B") >= 30
+    assert len(by_b) >= 30
     # What A acknowledged and had not posted when it died is lost with it (Slack does not retry
     # an acknowledged event): its answer threads' questions and those queued behind them, which
     # under load is all it acknowledged (6 of 6 seen) and more than its 8 threads (9 seen). A can
