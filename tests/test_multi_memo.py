@@ -252,6 +252,25 @@ def test_a_publisher_word_names_all_its_memos_or_none(tmp_path: Path) -> None:
     assert index.named("the service's report on drug trials")[0] == {"memo-en", "memo-trials"}
 
 
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("What does the research report say about naval escorts?", {"memo-en"}),
+        ("CRS on naval escorts", {"memo-en"}),
+        ("Congressional escorts", {"memo-en"}),
+        ("research on naval escorts", set()),
+        ("Which service escorts the tankers?", set()),
+    ],
+)
+def test_an_everyday_word_of_a_memo_name_names_it_only_in_a_question_about_a_document(
+    two_languages: Index, question: str, named: set[str]
+) -> None:
+    """ "Research" and "Service" of "Congressional Research Service" name the report in "the
+    research report", not in "research on naval escorts", which is about research; a rare word
+    of the name ("CRS", "Congressional") names it either way."""
+    assert two_languages.named(question)[0] == named
+
+
 def test_a_danish_compound_keeps_its_name_modifier_in_an_english_memo(two_languages: Index) -> None:
     """ "Boeingfabrikkerne" is translated by its head (factories) and keeps its modifier, the
     name "Boeing", which the English memo has as it is."""

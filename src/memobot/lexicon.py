@@ -20,7 +20,7 @@ import Stemmer
 from .lemmas import dictionary_lemma
 from .wordlists import data_text
 
-__all__ = ["Lexicon", "bundled_lexicon", "is_word"]
+__all__ = ["Lexicon", "bundled_lexicon", "is_everyday_word", "is_word"]
 
 _SNOWBALL = {"da": "danish", "en": "english"}
 _MIN_PART = 4
@@ -149,6 +149,19 @@ def bundled_lexicon() -> Lexicon:
         for english, words in _rows(f"en-{pivot}.tsv"):
             pivoted.extend((danish, english) for word in words for danish in to_danish.get(word, ()))
     return Lexicon(direct, fallback=list(dict.fromkeys(pivoted)))
+
+
+# wordfreq's Zipf scale: 4.5 is about thirty uses per million words ("brief", "statsminister";
+# "research" 5.4, "tale" 5.5), where a word stops being a name and becomes everyday vocabulary.
+_EVERYDAY_ZIPF = 4.5
+
+
+@lru_cache(maxsize=20_000)
+def is_everyday_word(word: str, languages: tuple[str, ...] = ("da", "en")) -> bool:
+    """Whether a word is an everyday word of one of ``languages`` (wordfreq's Zipf ≥ 4.5)."""
+    from wordfreq import zipf_frequency
+
+    return any(zipf_frequency(word.lower(), language) >= _EVERYDAY_ZIPF for language in languages)
 
 
 @lru_cache(maxsize=20_000)

@@ -28,7 +28,7 @@ from .analysis import (
 )
 from .gcpause import gc_paused
 from .languages import LANGUAGES
-from .lexicon import Lexicon, bundled_lexicon, is_word
+from .lexicon import Lexicon, bundled_lexicon, is_everyday_word, is_word
 from .models import Answer, GlossaryEntry, Hit, KnowledgeBase, Passage, Recommendation
 from .postings import InvertedOkapi, Postings, Ranking, TermWeights
 from .wordlists import word_list
@@ -791,19 +791,26 @@ class Index:
         if not self._names:
             return frozenset(), frozenset(), {}
         asked, source = self._question_terms(question)
+        tokens = [fold(w, scandinavian=False) for w, _, _ in words(question)]
+        about_a_document = any(w in _DOCUMENT_WORDS for w in tokens)
         named: set[str] = set()
         naming_words: set[str] = set()
         preferred: dict[str, int] = {}
         for term in asked:
-            for memo_id in self._naming.get(term, ()):
+            if not about_a_document and is_everyday_word(source[term]):
+                # "green research" is about research, not the Congressional Research Service:
+                # an everyday word of a memo's name names it only in a question about a document.
+                naming = ()
+            else:
+                naming = self._naming.get(term, ())
+            for memo_id in naming:
                 named.add(memo_id)
                 naming_words.add(source[term])
             for memo_id in self._titled.get(term, ()):
                 preferred[memo_id] = preferred.get(memo_id, 0) + 1
-        tokens = [fold(w, scandinavian=False) for w, _, _ in words(question)]
         years = {int(w) for w in tokens if _YEAR_RE.match(w) and int(w) in self._by_year}
         by_year = {memo_id for year in years for memo_id in self._by_year[year]}
-        if by_year and any(w in _DOCUMENT_WORDS for w in tokens):
+        if by_year and about_a_document:
             # "talen i 2021", "the 2026 report": the year names the memos of that year.
             named = (named & by_year) or named or by_year
             naming_words.update(str(y) for y in years)
