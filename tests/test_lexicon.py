@@ -21,11 +21,40 @@ def test_pivoted_translations_fill_freedicts_gaps() -> None:
     assert "court" in lexicon.translate("domstolene", "da", "en")  # an inflected form, by stem
 
 
-def test_freedict_translation_comes_first_and_alone() -> None:
-    """A word FreeDict translates keeps FreeDict's translations: the pivot adds nothing to them."""
+def test_freedict_translation_comes_first_and_from_danish_alone() -> None:
+    """FreeDict's translations come first; from Danish the pivots add nothing to them, from English
+    (where FreeDict's entries are its Danish dictionary read backwards) they follow them."""
     lexicon = bundled_lexicon()
-    assert lexicon.translate("password", "en", "da") == ("adgangskode",)  # not WikDict's "kodeord"
+    assert lexicon.translate("password", "en", "da")[0] == "adgangskode"  # then WikDict's "kodeord"
+    assert lexicon.translate("research", "en", "da")[:2] == ("undersøge", "undersøgelse")
+    assert "forskning" in lexicon.translate("research", "en", "da")  # English headwords: WikDict
     assert lexicon.translate("forsvar", "da", "en")[0] == "defence"
+    assert lexicon.translate("forsvar", "da", "en") == Lexicon(_freedict()).translate("forsvar", "da", "en")
+
+
+def _freedict() -> list[tuple[str, str]]:
+    rows = (ROOT / "src" / "memobot" / "data" / "lexicon" / "da-en.tsv").read_text(encoding="utf-8")
+    return [
+        (danish, english)
+        for line in rows.splitlines()
+        if not line.startswith("#")
+        for danish, _, englishes in [line.partition("\t")]
+        for english in englishes.split("; ")
+        if english
+    ]
+
+
+def test_fallback_adds_in_its_directions_only() -> None:
+    """In a direction of ``fallback_adds`` the fallback's translations follow the pairs'; in the
+    other direction they still answer only what the pairs lack."""
+    lexicon = Lexicon(
+        [("undersøge", "research")], fallback=[("forskning", "research")], fallback_adds=[("en", "da")]
+    )
+    assert lexicon.translate("research", "en", "da") == ("undersøge", "forskning")
+    assert lexicon.translate("forskning", "da", "en") == ("research",)  # a gap: the fallback fills it
+    assert Lexicon([("undersøge", "research")], fallback=[("forskning", "research")]).translate(
+        "research", "en", "da"
+    ) == ("undersøge",)
 
 
 def test_irregular_form_found_by_its_lemma() -> None:

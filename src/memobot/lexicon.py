@@ -43,9 +43,13 @@ class Lexicon:
         pairs: Sequence[tuple[str, str]],
         languages: tuple[str, str] = ("da", "en"),
         fallback: Sequence[tuple[str, str]] = (),
+        fallback_adds: Sequence[tuple[str, str]] = (),
     ) -> None:
-        """``fallback`` pairs (less sure ones) are consulted only for a word ``pairs`` lack."""
+        """``fallback`` pairs (less sure ones) are consulted only for a word ``pairs`` lack,
+        except in the directions ``fallback_adds`` names ((source, target) languages), where
+        their translations follow those of ``pairs``."""
         self.languages = languages
+        self._fallback_adds = frozenset(fallback_adds)
         self._local = threading.local()
         # One table per tier: pairs, then fallback.
         self._tiers = [self._table(pairs), self._table(fallback)]
@@ -93,6 +97,8 @@ class Lexicon:
         keys = [self._key(source, word)]
         if lemma and lemma != word:
             keys.append(self._key(source, lemma))
+        adds = (source, target) in self._fallback_adds
+        entries: list[tuple[str, str]] = []
         for tier, tables in enumerate(self._tiers):
             table = tables.get((source, target), {})
             for key in keys:
@@ -102,13 +108,19 @@ class Lexicon:
                     # stem joins derivations too ("digital" and "digit" are "digit").
                     found = [e for e in found if (dictionary_lemma(e[0], source) or e[0]) in (word, lemma)]
                 if found:
-                    return sorted(found, key=lambda entry: entry[0] not in (word, lemma))
-        return []
+                    found = sorted(found, key=lambda entry: entry[0] not in (word, lemma))
+                    if not adds:
+                        return found
+                    known = {t for _, t in entries}
+                    entries += [e for e in found if e[1] not in known]
+                    break
+        return entries
 
     def _translate(self, word: str, source: str, target: str) -> tuple[str, ...]:
         """Translations of a (lower-case) word; for a Danish compound the lexicon lacks, of its head.
 
-        The first tier that knows the word answers (pairs, then fallback).
+        The first tier that knows the word answers (pairs, then fallback), or, in a direction
+        of ``fallback_adds``, both in turn.
         """
         found = self._entries(word, source, target)
         if found:
@@ -140,7 +152,8 @@ def bundled_lexicon() -> Lexicon:
     A pivot language comes as two files, English → pivot (en-nb.tsv: WikDict; en-sv.tsv: FreeDict)
     and pivot → Danish (nb-da.tsv, sv-da.tsv: Apertium), joined here: kept apart, each file stays
     under its own source's licence (data/lexicon/README.md). Pivoted pairs are less sure (two
-    dictionaries, two chances of a wrong sense), so they answer only for words FreeDict lacks.
+    dictionaries, two chances of a wrong sense), so they answer only for words FreeDict lacks;
+    from English, where FreeDict is weakest, they are added after FreeDict's translations.
     """
     direct = [(danish, english) for danish, englishes in _rows("da-en.tsv") for english in englishes]
     pivoted = []
@@ -148,7 +161,12 @@ def bundled_lexicon() -> Lexicon:
         to_danish = dict(_rows(f"{pivot}-da.tsv"))
         for english, words in _rows(f"en-{pivot}.tsv"):
             pivoted.extend((danish, english) for word in words for danish in to_danish.get(word, ()))
-    return Lexicon(direct, fallback=list(dict.fromkeys(pivoted)))
+    # FreeDict's English side is its Danish dictionary read backwards (eng-dan has 411
+    # headwords): an English word finds the Danish words that list it among their senses
+    # ("research" → undersøge, undersøgelse), not its own translations (forskning). WikDict's
+    # and FreeDict's English-Swedish dictionaries have English headwords, so from English
+    # their translations are added after FreeDict's, not only for words FreeDict lacks.
+    return Lexicon(direct, fallback=list(dict.fromkeys(pivoted)), fallback_adds=[("en", "da")])
 
 
 # wordfreq's Zipf scale: 4.5 is about thirty uses per million words ("brief", "statsminister";
