@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from rank_bm25 import BM25Okapi
 
 from memobot.errors import KnowledgeError
-from memobot.lexicon import Lexicon, bundled_lexicon
+from memobot.lexicon import Lexicon, bundled_lexicon, country_names
 from memobot.loader import load_knowledge
 from memobot.retrieval import Index, LanguageIndex, _floor_idf
 
@@ -269,6 +269,65 @@ def test_an_everyday_word_of_a_memo_name_names_it_only_in_a_question_about_a_doc
     research report", not in "research on naval escorts", which is about research; a rare word
     of the name ("CRS", "Congressional") names it either way."""
     assert two_languages.named(question)[0] == named
+
+
+MEMO_NORTH = """\
+memo:
+  id: memo-north
+  title: Norden og verden
+  publisher: Nordisk Tænketank
+  year: 2025
+  language: da
+  source_url: https://example.org/norden
+roles:
+  - id: central
+    name: Hovedpointe
+recommendations:
+  - id: n-rec
+    role: central
+    text: Storbritannien har forladt EU
+passages:
+  - id: north-1
+    section: [Rigsfællesskabet]
+    text: Færøerne har haft valg, og der er dannet et nyt landsstyre.
+    supports: [n-rec]
+  - id: north-2
+    section: [Klima]
+    text: Mange øer i Stillehavet er truet af det stigende hav, og valget om at flytte er svært.
+    supports: [n-rec]
+  - id: north-3
+    section: [Europa]
+    text: Storbritannien har forladt EU, men samarbejdet om forsvar fortsætter.
+    supports: [n-rec]
+  - id: north-4
+    section: [Europa]
+    text: Et nyt kongerige af samarbejde i Norden er en drøm, ikke en plan.
+    supports: [n-rec]
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "top"),
+    [
+        ("What did the Faroe Islands elect?", "north-1"),  # not the islands of the Pacific
+        ("Has the United Kingdom left the EU?", "north-3"),  # not a kingdom of cooperation
+        ("Which islands are threatened by the sea?", "north-2"),  # one word: as it was
+    ],
+)
+def test_a_country_name_of_two_words_is_translated_as_one(tmp_path: Path, question: str, top: str) -> None:
+    """An English question naming a country in two words finds the Danish memo's one-word name
+    (Faroe Islands → Færøerne, United Kingdom → Storbritannien), not the words' own translations."""
+    index = Index(load_knowledge(write_kb(tmp_path / "kb", {"north.yaml": MEMO_NORTH})))
+    assert _top(index, question) == top
+
+
+def test_country_names_come_from_iso_3166_in_both_directions() -> None:
+    """pycountry's Danish names of ISO 3166 translate both ways; a register name with a comma is
+    left out."""
+    lexicon = bundled_lexicon()
+    assert lexicon.translate("færøerne", "da", "en") == ("Faroe Islands",)
+    assert "Tyskland" in lexicon.translate("germany", "en", "da")
+    assert ("Korea, Republikken", "Korea, Republic of") not in country_names()
 
 
 def test_a_danish_compound_keeps_its_name_modifier_in_an_english_memo(two_languages: Index) -> None:

@@ -146,6 +146,26 @@ def _rows(name: str) -> list[tuple[str, list[str]]]:
 
 
 @cache
+def country_names() -> list[tuple[str, str]]:
+    """(Danish, English) names of the world's countries and territories, from ISO 3166 as
+    pycountry ships it with the Debian iso-codes translations (Færøerne, Faroe Islands; Tyskland,
+    Germany). FreeDict has 26 of the 121 that differ. A name written with a comma ("Korea,
+    Republic of") is the register's, not what anyone types, and is left out."""
+    import gettext
+
+    import pycountry
+
+    danish = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["da"], fallback=True)
+    pairs = []
+    for country in pycountry.countries:
+        name = danish.gettext(country.name)
+        for english in dict.fromkeys((country.name, getattr(country, "common_name", country.name))):
+            if name != english and not any(c in name + english for c in ",()"):
+                pairs.append((name, english))
+    return pairs
+
+
+@cache
 def bundled_lexicon() -> Lexicon:
     """The shipped Danish–English lexicon: FreeDict's, then what pivots through Norwegian and Swedish add.
 
@@ -156,6 +176,7 @@ def bundled_lexicon() -> Lexicon:
     from English, where FreeDict is weakest, they are added after FreeDict's translations.
     """
     direct = [(danish, english) for danish, englishes in _rows("da-en.tsv") for english in englishes]
+    direct += country_names()
     pivoted = []
     for pivot in _PIVOTS:
         to_danish = dict(_rows(f"{pivot}-da.tsv"))

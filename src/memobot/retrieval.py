@@ -326,10 +326,47 @@ class LanguageIndex:
         asked = ""
         if self.lexicon is not None:
             asked = question_language(question)
-            resolved = self._translated(asked, resolved, groups)
+            resolved = self._translated(asked, self._phrases(question, asked, resolved), groups)
         grouped = {t for g in groups for t in g}
         terms = tuple(dict.fromkeys(t for _, found in resolved for t in found if t not in grouped))
         return _Query(tuple(resolved), terms, tuple(groups), asked)
+
+    def _phrases(
+        self, question: str, asked: str, resolved: list[tuple[Concept, tuple[str, ...]]]
+    ) -> list[tuple[Concept, tuple[str, ...]]]:
+        """Two neighbouring question words the lexicon translates as one ("Faroe Islands" →
+        Færøerne, "United Kingdom" → Storbritannien) joined into one concept, in a question of
+        another language than the index's: word by word they would translate as islands and a
+        kingdom."""
+        mine = self.language.code
+        if asked == mine or mine not in self.lexicon.languages:
+            return resolved
+        other = next(lang for lang in self.lexicon.languages if lang != mine)
+        out: list[tuple[Concept, tuple[str, ...]]] = []
+        i = 0
+        while i < len(resolved):
+            concept, found = resolved[i]
+            if i + 1 < len(resolved) and not concept.curated:
+                following = resolved[i + 1][0]
+                phrase = f"{concept.source} {following.source}"
+                if (
+                    not following.curated
+                    and re.search(
+                        rf"(?<!\w){re.escape(concept.source)}\s+{re.escape(following.source)}(?!\w)", question
+                    )
+                    and self.lexicon.has_entry(fold(phrase, scandinavian=False), other, mine)
+                ):
+                    joined = Concept(
+                        source=phrase,
+                        terms=concept.terms,
+                        specific=concept.specific or following.specific,
+                    )
+                    out.append((joined, ()))
+                    i += 2
+                    continue
+            out.append((concept, found))
+            i += 1
+        return out
 
     def _translated(
         self,
