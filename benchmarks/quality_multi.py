@@ -261,9 +261,7 @@ def main(argv: list[str]) -> int:
         )
     for split, (n, h1, h3) in cross.items():
         if n:
-            print(
-                f"cross-language questions ({split}): n={n} hit@1 {h1 / n:.3f} hit@3 {h3 / n:.3f}"
-            )
+            print(f"cross-language questions ({split}): n={n} hit@1 {h1 / n:.3f} hit@3 {h3 / n:.3f}")
     return 0
 
 

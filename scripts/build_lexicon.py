@@ -17,8 +17,9 @@ Files written (see data/lexicon/README.md for sources, versions and licences):
   morphological analyser (lt-proc; its base-form readings, no compound parts), each analysis is
   translated by the pair's bilingual dictionary (lt-proc -b, its default translation), and the
   Danish word of the same form is generated (lt-proc -g), then the Danish lemma.
-  Words that are English compounds or phrases are left out on the pivot side: memobot looks
-  question words up one at a time, and a phrase's words would each stand for the translation.
+  On the pivot side an English headword is one word, or two that the pivot language writes as
+  one ("prime minister" → statsminister): memobot joins two neighbouring question words the
+  lexicon has as one entry; longer phrases, or phrases translated by phrases, are left out.
 
 Why pivot: FreeDict's Danish–English lexicon is the only direct free one in the registries this
 project can reach (Debian, PyPI, npm) and has 5 000 headwords; English dictionaries of Norwegian
@@ -185,6 +186,20 @@ def _write(name: str, header: str, rows: dict[str, dict[str, None]]) -> None:
     print(f"{OUT / name}: {len(rows)} headwords")
 
 
+def _pivot_head(english: str) -> bool:
+    """An English headword kept on the pivot side: one word, or two (a phrase that the pivot
+    language writes as one compound: "prime minister" → statsminister)."""
+    return len(english.split()) <= 2
+
+
+def _pivot_pair(english: str, translation: str) -> bool:
+    """A pivot pair kept: an English phrase only where its translation is one word. memobot
+    joins two neighbouring question words the lexicon has as one entry (retrieval
+    ``LanguageIndex._phrases``); a phrase translated by a phrase would stand for each of its
+    words."""
+    return len(english.split()) == 1 or len(translation.split()) == 1
+
+
 def main(debs: list[str]) -> int:
     direct: dict[str, dict[str, None]] = collections.defaultdict(dict)
     pivot: dict[str, dict[str, dict[str, None]]] = {p: collections.defaultdict(dict) for p in _APERTIUM}
@@ -202,18 +217,20 @@ def main(debs: list[str]) -> int:
                 for danish in _senses(line):
                     direct[danish].setdefault(head.lower())
         for head, pos, norwegian in _wikdict(dictd / "freedict-eng-nor.dict.dz"):
-            if pos in _WIKDICT_KEPT and len(head.split()) == 1:
+            if pos in _WIKDICT_KEPT and _pivot_head(head):
                 for word in norwegian:
-                    pivot["nb"][head.lower()].setdefault(word)
+                    if _pivot_pair(head, word):
+                        pivot["nb"][head.lower()].setdefault(word)
         for head, lines in _entries(dictd / "freedict-eng-swe.dict.dz"):
-            if len(head.split()) == 1:
+            if _pivot_head(head):
                 for line in lines:
                     for swedish in _senses(line):
-                        pivot["sv"][head.lower()].setdefault(swedish)
+                        if _pivot_pair(head, swedish):
+                            pivot["sv"][head.lower()].setdefault(swedish)
         for head, lines in _entries(dictd / "freedict-swe-eng.dict.dz"):
             for line in lines:
                 for english in _senses(line):
-                    if len(english.split()) == 1:
+                    if _pivot_head(english) and _pivot_pair(english, head):
                         pivot["sv"][english].setdefault(head.lower())
         to_danish = {}
         for language, (package, *transducers) in _APERTIUM.items():

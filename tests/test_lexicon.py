@@ -7,6 +7,8 @@ import gzip
 import importlib.util
 from pathlib import Path
 
+import pytest
+
 from memobot.lexicon import Lexicon, bundled_lexicon
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,3 +102,27 @@ def test_wikdict_entries_read_translations_not_glosses(tmp_path: Path) -> None:
         ("staff", "n", ["personale", "stav", "kjepp"]),
         ("by heart", "", ["på rams"]),
     ]
+
+
+@pytest.mark.parametrize(
+    ("english", "translation", "kept"),
+    [
+        ("economy", "økonomi", True),
+        ("staff", "personale", True),
+        ("prime minister", "statsminister", True),  # a phrase the pivot language writes as one word
+        ("by heart", "på rams", False),  # a phrase for a phrase: each word would stand for it
+        ("chief executive officer", "direktør", False),  # more than two words
+    ],
+)
+def test_pivot_side_keeps_words_and_two_word_phrases_of_one_word(
+    english: str, translation: str, kept: bool
+) -> None:
+    """On the pivot side the build script keeps one-word headwords, and two-word ones that the
+    pivot language writes as one word; memobot joins such neighbouring question words."""
+    script = _build_script()
+    assert (script._pivot_head(english) and script._pivot_pair(english, translation)) is kept
+
+
+def test_a_two_word_phrase_translates_as_one_word() -> None:
+    """The shipped lexicon translates "prime minister" as statsminister (WikDict → Apertium)."""
+    assert "statsminister" in bundled_lexicon().translate("prime minister", "en", "da")

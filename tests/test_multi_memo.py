@@ -14,7 +14,7 @@ from rank_bm25 import BM25Okapi
 from memobot.errors import KnowledgeError
 from memobot.lexicon import Lexicon, bundled_lexicon, country_names
 from memobot.loader import load_knowledge
-from memobot.retrieval import Index, LanguageIndex, _floor_idf
+from memobot.retrieval import Index, LanguageIndex, _floor_idf, expand_abbreviations
 
 from .conftest import MEMO_A, write_kb
 
@@ -339,3 +339,110 @@ def test_a_danish_compound_keeps_its_name_modifier_in_an_english_memo(two_langua
         "Boeing"
     )
     assert english._compound_modifier("fabrikkerne", "da", "en") == ()  # a word the lexicon has
+
+
+MEMO_CABINET = """\
+memo:
+  id: memo-cabinet
+  title: Regeringens år
+  publisher: Nordisk Tænketank
+  year: 2025
+  language: da
+  source_url: https://example.org/cabinet
+roles:
+  - id: central
+    name: Hovedpointe
+recommendations:
+  - id: c-rec
+    role: central
+    text: Landmanden dyrker korn
+passages:
+  - id: cab-1
+    section: [Rigsfællesskabet]
+    text: Statsministeren rejser til Færøerne, når det nye landsstyre er dannet.
+    supports: [c-rec]
+  - id: cab-2
+    section: [Landbruget]
+    text: Landmanden dyrker korn og passer sine dyr hver dag.
+    supports: [c-rec]
+  - id: cab-3
+    section: [Velfærd]
+    text: Vores velfærd er bygget af generationer, og staten skal passe på den.
+    supports: [c-rec]
+  - id: cab-4
+    section: [Grønland]
+    text: Statsministeren vil samarbejde tættere med Grønland om børnene.
+    supports: [c-rec]
+  - id: cab-5
+    section: [Europa]
+    text: Et land er mere end en mand, og en mand er mere end sit land.
+    supports: [c-rec]
+"""
+
+
+@pytest.fixture
+def cabinet(tmp_path: Path) -> Index:
+    return Index(load_knowledge(write_kb(tmp_path / "kb", {"cabinet.yaml": MEMO_CABINET})))
+
+
+@pytest.mark.parametrize(
+    ("question", "top"),
+    [
+        ("Is the PM going to the Faroe Islands?", "cab-1"),  # PM → prime minister → statsminister
+        ("Will the prime minister visit the Faroe Islands?", "cab-1"),
+        ("What did the PM say about Greenland?", "cab-4"),
+    ],
+)
+def test_an_abbreviation_is_read_as_what_it_stands_for(cabinet: Index, question: str, top: str) -> None:
+    """ "PM" in a question is "prime minister", which the lexicon translates as one word
+    (statsminister): left as it is, an unknown capitalised word, the question was refused."""
+    answer = cabinet.ask(question)
+    assert answer.answered, question
+    assert answer.hits[0].passage.id == top
+
+
+@pytest.mark.parametrize(
+    ("question", "expanded"),
+    [
+        ("Is the PM going?", "Is the prime minister going?"),
+        ("the PM's speech", "the prime minister's speech"),
+        ("Which MPs voted?", "Which members of parliament voted?"),
+        ("the meeting at 3 PM", "the meeting at 3 PM"),  # a time of day
+        ("pm me the link", "pm me the link"),  # case-sensitive
+        ("the PMO and PMs", "the PMO and prime ministers"),  # whole words only
+    ],
+)
+def test_abbreviations_expand_as_whole_case_sensitive_words(question: str, expanded: str) -> None:
+    """The abbreviation table expands whole, case-sensitive words, and not a time of day."""
+    assert expand_abbreviations(question) == expanded
+
+
+@pytest.mark.parametrize(
+    ("question", "present", "absent"),
+    [
+        # A translation's own word, not its compound parts: landmand, not land or mand.
+        ("farmers", "landmand", {"land", "mand"}),
+        # An English word is no Danish compound: Greenland is not green + land.
+        ("Greenland", "grønland", {"land"}),
+    ],
+)
+def test_a_foreign_word_stands_for_whole_translations_not_parts(
+    cabinet: Index, question: str, present: str, absent: set[str]
+) -> None:
+    """In an English question on a Danish memo, a word stands for its translations' own terms;
+    the parts the Danish analyser would find in a translation ("land|mand") or in the English
+    word itself ("green|land") match passages about something else (cab-5's "land", "mand")."""
+    query = cabinet.parts[0].resolve(f"What about {question}?")
+    terms = {t for _, found in query.concepts for t in found}
+    assert present in terms
+    assert not terms & absent
+    assert cabinet.ask(f"What do {question} do?").hits[0].passage.id != "cab-5"
+
+
+def test_two_words_join_only_where_the_index_has_their_translation(cabinet: Index) -> None:
+    """ "prime minister" is one concept (statsminister, in the memo); "welfare state" is two,
+    since the memo says velfærd and staten, not velfærdsstat."""
+    query = cabinet.parts[0].resolve("What did the prime minister say about the welfare state?")
+    sources = [concept.source for concept, _ in query.concepts]
+    assert "prime minister" in sources
+    assert "welfare state" not in sources

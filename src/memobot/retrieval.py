@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import re
 import time
@@ -31,7 +32,7 @@ from .languages import LANGUAGES
 from .lexicon import Lexicon, bundled_lexicon, is_everyday_word, is_word
 from .models import Answer, GlossaryEntry, Hit, KnowledgeBase, Passage, Recommendation
 from .postings import InvertedOkapi, Postings, Ranking, TermWeights
-from .wordlists import word_list
+from .wordlists import abbreviations, word_list
 
 __all__ = ["DEFAULT_SETTINGS", "Index", "IndexSettings", "LanguageIndex"]
 
@@ -355,6 +356,12 @@ class LanguageIndex:
                         rf"(?<!\w){re.escape(concept.source)}\s+{re.escape(following.source)}(?!\w)", question
                     )
                     and self.lexicon.has_entry(fold(phrase, scandinavian=False), other, mine)
+                    # Joined only where the index has the phrase's translation: "welfare state"
+                    # → velfærdsstat, where a memo says velfærd, is better as its two words.
+                    and any(
+                        self._translation_terms(t)
+                        for t in self.lexicon.translate(fold(phrase, scandinavian=False), other, mine)
+                    )
                 ):
                     joined = Concept(
                         source=phrase,
@@ -403,14 +410,12 @@ class LanguageIndex:
                 out.append((concept, found))
                 continue
             translations = self.lexicon.translate(source_word, other, mine)
-            terms = [
-                t
-                for phrase in translations
-                for t in self.analyzer.document_terms(phrase)
-                if t in self._vocabulary_set
-            ]
-            if foreign and terms and not concept.specific:
-                found = ()
+            terms = [t for phrase in translations for t in self._translation_terms(phrase)]
+            if foreign:
+                # This index's analyser took a word of another language apart as if it were
+                # one of its own compounds ("Greenland" → green + land): its parts mean nothing.
+                parts = set(concept.terms[1:])
+                found = () if terms and not concept.specific else tuple(t for t in found if t not in parts)
             group = tuple(dict.fromkeys([*found, *terms]))
             if terms:
                 groups.append(group)
@@ -422,6 +427,21 @@ class LanguageIndex:
                 groups.append(modifier)
                 group = tuple(dict.fromkeys([*group, *modifier]))
             out.append((concept, group))
+        return out
+
+    def _translation_terms(self, phrase: str) -> list[str]:
+        """This index's terms for a translation: each word's own term where the index has it,
+        its compound parts only where it has not. A translation is one sense already; its parts
+        as alternatives ("landmand" → land, mand) match passages about something else."""
+        out = []
+        for word, _, _ in words(phrase):
+            terms = self.analyzer.word_terms(word)
+            if not terms:
+                continue
+            if terms[0] in self._vocabulary_set:
+                out.append(terms[0])
+            else:
+                out.extend(t for t in terms[1:] if t in self._vocabulary_set)
         return out
 
     def _compound_modifier(self, word: str, source: str, target: str) -> tuple[str, ...]:
@@ -680,6 +700,21 @@ _STOP_WORDS = DANISH_STOP_WORDS | ENGLISH_STOP_WORDS
 _MIN_MODIFIER = 4
 
 
+_ABBREVIATIONS = abbreviations()
+_ABBREVIATION_RE = re.compile(
+    # Not a time of day ("3 PM", "3PM").
+    r"(?<![\w.])(?<!\d )("
+    + "|".join(re.escape(a) for a in sorted(_ABBREVIATIONS, key=len, reverse=True))
+    + r")(?!\w)"
+)
+
+
+def expand_abbreviations(question: str) -> str:
+    """The question with each abbreviation of data/words/abbreviations.tsv written out ("the
+    PM's speech" → "the prime minister's speech"): texts spell out what a question abbreviates."""
+    return _ABBREVIATION_RE.sub(lambda m: _ABBREVIATIONS[m.group(1)], question)
+
+
 def question_language(question: str) -> str:
     """ "en" or "da": the language a question is written in, by its stop words."""
     return "en" if is_english([fold(w, scandinavian=False) for w, _, _ in words(question)]) else "da"
@@ -821,6 +856,15 @@ class Index:
                     for phrase in self._lexicon.translate(folded, other, code):
                         for term in part.analyzer.document_terms(phrase)[:1]:
                             terms.setdefault(term, word)
+            if code in self._lexicon.languages:
+                # Two neighbouring words the lexicon has as one ("prime minister" → statsminister).
+                other = next(lang for lang in self._lexicon.languages if lang != code)
+                for (first, one), (second, two) in itertools.pairwise(plain):
+                    pair = f"{one} {two}"
+                    if " " in pair.strip() and self._lexicon.has_entry(pair, other, code):
+                        for phrase in self._lexicon.translate(pair, other, code):
+                            for term in part.analyzer.document_terms(phrase)[:1]:
+                                terms.setdefault(term, f"{first} {second}")
         return set(terms), terms
 
     def named(self, question: str) -> tuple[frozenset[str], frozenset[str], dict[str, int]]:
@@ -861,8 +905,9 @@ class Index:
     def ask(self, question: str, k: int = 3, offset: int = 0, memos: frozenset[str] | None = None) -> Answer:
         """Answer a question with up to ``k`` excerpts, skipping the ``offset`` best; with
         ``memos``, from those memos only."""
-        named, naming_words, preferred = self.named(question)
-        asked = question
+        expanded = expand_abbreviations(question)
+        named, naming_words, preferred = self.named(expanded)
+        asked = expanded
         if named:
             memos = named if memos is None else (memos & named) or memos
             if naming_words:
@@ -872,11 +917,11 @@ class Index:
                     + "|".join(re.escape(w) for w in sorted(naming_words, key=len, reverse=True))
                     + r")\b"
                 )
-                stripped = re.sub(pattern, " ", question)
+                stripped = re.sub(pattern, " ", expanded)
                 # Unless nothing else is left: then the question is about the naming words
                 # themselves ("Which university is behind the memo?").
                 content = [w for w, _, _ in words(stripped) if fold(w, scandinavian=False) not in _STOP_WORDS]
-                asked = stripped if content else question
+                asked = stripped if content else expanded
         parts = [p for p in self.parts if memos is None or p.memo_ids & memos]
         searches = [part.search(asked, memos) for part in parts]
         if len(searches) == 1:

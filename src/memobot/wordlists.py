@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-__all__ = ["data_text", "general_words", "word_list"]
+__all__ = ["abbreviations", "data_text", "general_words", "word_list"]
 
 
 @cache
@@ -21,6 +21,13 @@ def data_text(name: str, folder: str = "words") -> str:
 def word_list(name: str, folder: str = "words") -> frozenset[str]:
     """The whitespace-separated words of a data file."""
     return frozenset(data_text(name, folder).split())
+
+
+@cache
+def abbreviations() -> dict[str, str]:
+    """Abbreviation → what it stands for (data/words/abbreviations.tsv), case-sensitive."""
+    pairs = (line.split("\t", 1) for line in data_text("abbreviations.tsv").splitlines())
+    return {short.strip(): long.strip() for short, long in pairs}
 
 
 @cache
