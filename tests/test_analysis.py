@@ -249,6 +249,8 @@ def test_analyser_never_raises(text: str) -> None:
         "står bag",  # Danish prepositions are function words
         "blandt gennem omkring",
         "behind this",  # English prepositions too
+        "deres egne",  # "own", as English "own" is (not egn, a region, translated "ability")
+        "sit eget, min egen",
         "across and among",
     ],
 )
