@@ -54,6 +54,8 @@ class Lexicon:
         # One table per tier: pairs, then fallback.
         self._tiers = [self._table(pairs), self._table(fallback)]
         self.translate = lru_cache(maxsize=20_000)(self._translate)
+        # Asked for every two neighbouring words of a question, by every index.
+        self.has_entry = lru_cache(maxsize=20_000)(self._has_entry)
 
     def _table(self, pairs: Sequence[tuple[str, str]]) -> _Table:
         first, second = self.languages
@@ -82,7 +84,7 @@ class Lexicon:
             setattr(self._local, language, stemmer)
         return " ".join(stemmer.stemWord(w) for w in phrase.lower().split())
 
-    def has_entry(self, word: str, source: str, target: str) -> bool:
+    def _has_entry(self, word: str, source: str, target: str) -> bool:
         """Whether the lexicon has the (lower-case) word itself, not only a compound's head."""
         return bool(self._entries(word, source, target))
 

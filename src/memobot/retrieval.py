@@ -861,7 +861,7 @@ class Index:
                 other = next(lang for lang in self._lexicon.languages if lang != code)
                 for (first, one), (second, two) in itertools.pairwise(plain):
                     pair = f"{one} {two}"
-                    if " " in pair.strip() and self._lexicon.has_entry(pair, other, code):
+                    if self._lexicon.has_entry(pair, other, code):
                         for phrase in self._lexicon.translate(pair, other, code):
                             for term in part.analyzer.document_terms(phrase)[:1]:
                                 terms.setdefault(term, f"{first} {second}")
