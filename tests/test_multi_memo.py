@@ -446,3 +446,17 @@ def test_two_words_join_only_where_the_index_has_their_translation(cabinet: Inde
     sources = [concept.source for concept, _ in query.concepts]
     assert "prime minister" in sources
     assert "welfare state" not in sources
+
+
+def test_an_abbreviation_a_memo_uses_is_matched_as_it_is(tmp_path: Path) -> None:
+    """A memo that writes "PM" answers "the PM" in its own word: the abbreviation is read in
+    full only where no memo uses it."""
+    memo = MEMO_CABINET.replace("memo-cabinet", "memo-uk").replace("language: da", "language: en")
+    memo = memo.replace(
+        "Statsministeren rejser til Færøerne, når det nye landsstyre er dannet.",
+        "The PM travels to the Faroe Islands once the new government is formed.",
+    )
+    index = Index(load_knowledge(write_kb(tmp_path / "kb", {"uk.yaml": memo})))
+    answer = index.ask("Where does the PM travel to?")
+    assert answer.answered
+    assert answer.hits[0].passage.id == "cab-1"

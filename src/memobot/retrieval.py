@@ -8,7 +8,7 @@ import math
 import re
 import time
 import weakref
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -700,19 +700,21 @@ _STOP_WORDS = DANISH_STOP_WORDS | ENGLISH_STOP_WORDS
 _MIN_MODIFIER = 4
 
 
-_ABBREVIATIONS = abbreviations()
-_ABBREVIATION_RE = re.compile(
-    # Not a time of day ("3 PM", "3PM").
-    r"(?<![\w.])(?<!\d )("
-    + "|".join(re.escape(a) for a in sorted(_ABBREVIATIONS, key=len, reverse=True))
-    + r")(?!\w)"
-)
+def expand_abbreviations(question: str, table: Mapping[str, str] | None = None) -> str:
+    """The question with each abbreviation of ``table`` (by default data/words/abbreviations.tsv)
+    written out ("the PM's speech" → "the prime minister's speech"): texts spell out what a
+    question abbreviates. Whole, case-sensitive words, and not a time of day ("3 PM")."""
+    table = abbreviations() if table is None else table
+    if not table:
+        return question
+    return _abbreviation_pattern(tuple(sorted(table, key=len, reverse=True))).sub(
+        lambda m: table[m.group(1)], question
+    )
 
 
-def expand_abbreviations(question: str) -> str:
-    """The question with each abbreviation of data/words/abbreviations.tsv written out ("the
-    PM's speech" → "the prime minister's speech"): texts spell out what a question abbreviates."""
-    return _ABBREVIATION_RE.sub(lambda m: _ABBREVIATIONS[m.group(1)], question)
+@lru_cache(maxsize=64)
+def _abbreviation_pattern(keys: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w.])(?<!\d )(" + "|".join(map(re.escape, keys)) + r")(?!\w)")
 
 
 def question_language(question: str) -> str:
@@ -795,6 +797,13 @@ class Index:
                 self._naming.setdefault(term, []).append(names.memo_id)
             for term in names.title:
                 self._titled.setdefault(term, []).append(names.memo_id)
+        # An abbreviation a memo itself uses ("PM" in a memo that writes it) is matched as it
+        # is; only the others are read as what they stand for.
+        self._abbreviations: dict[str, str] = {
+            short: full
+            for short, full in abbreviations().items()
+            if not any(set(part.analyzer.word_terms(short)[:1]) & part._vocabulary_set for part in self.parts)
+        }
         self._by_year: dict[int, list[str]] = {}
         for memo in kb.memos:
             self._by_year.setdefault(memo.year, []).append(memo.id)
@@ -905,7 +914,7 @@ class Index:
     def ask(self, question: str, k: int = 3, offset: int = 0, memos: frozenset[str] | None = None) -> Answer:
         """Answer a question with up to ``k`` excerpts, skipping the ``offset`` best; with
         ``memos``, from those memos only."""
-        expanded = expand_abbreviations(question)
+        expanded = expand_abbreviations(question, self._abbreviations)
         named, naming_words, preferred = self.named(expanded)
         asked = expanded
         if named:
