@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from memobot.analysis import Analyzer, fold, is_english, join_hyphenation, lemma
+from memobot.analysis import Analyzer, analyzer_for, fold, is_english, join_hyphenation, lemma, words
+from memobot.languages import LANGUAGES
 from memobot.models import GlossaryEntry
 
 CORPUS = [
@@ -484,3 +485,33 @@ def test_english_analysis_meets_irregular_forms(one: str, other: str, same: bool
 
     analyzer = PlainAnalyzer(LANGUAGES["en"])
     assert (analyzer.word_terms(one) == analyzer.word_terms(other)) is same
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("the U.S. Senate", ["the", "US", "Senate"]),  # an initialism is one word, no dots
+        ("U.S.-flagged ships", ["US", "flagged", "ships"]),
+        ("the U.K. and the E.U.", ["the", "UK", "and", "the", "EU"]),
+        ("bl.a. i Europa", ["bl", "a", "i", "Europa"]),  # an abbreviation of two letters is not
+        ("Is it 3.5 or 4?", ["Is", "it", "3", "5", "or", "4"]),
+    ],
+)
+def test_initialisms_are_one_word(text: str, tokens: list[str]) -> None:
+    """The tokenizer joins an initialism written with dots into one word, and nothing else."""
+    assert [w for w, _, _ in words(text)] == tokens
+
+
+@pytest.mark.parametrize(
+    ("text", "terms"),
+    [
+        ("U.S. ships", ["us", "ship"]),  # not "we", simplemma's lemma of "us"
+        ("the US ships", ["us", "ship"]),
+        ("IT systems", ["it", "system"]),  # an acronym, not the stop word "it"
+        ("let us see it", ["we", "see"]),  # the pronoun stays what it was: a lemma, a stop word
+        ("THE STRAIT OF HORMUZ", ["strait", "hormuz"]),  # a heading in capitals has no acronyms
+    ],
+)
+def test_english_acronyms_are_no_stop_words_and_have_no_lemma(text: str, terms: list[str]) -> None:
+    """In English, an all-capital word of two to five letters is an acronym, matched as it is."""
+    assert analyzer_for(LANGUAGES["en"], []).document_terms(text) == terms

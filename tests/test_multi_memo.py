@@ -460,3 +460,17 @@ def test_an_abbreviation_a_memo_uses_is_matched_as_it_is(tmp_path: Path) -> None
     answer = index.ask("Where does the PM travel to?")
     assert answer.answered
     assert answer.hits[0].passage.id == "cab-1"
+
+
+def test_a_question_saying_us_finds_a_report_that_writes_u_s(tmp_path: Path) -> None:
+    """A report writes "U.S.", its readers write "US": one word, so the question is answered
+    instead of refused for naming something the report never mentions."""
+    memo = MEMO_CABINET.replace("memo-cabinet", "memo-us").replace("language: da", "language: en")
+    memo = memo.replace(
+        "Statsministeren rejser til Færøerne, når det nye landsstyre er dannet.",
+        "Five U.S.-flagged ships carry fertilizer through the strait.",
+    )
+    index = Index(load_knowledge(write_kb(tmp_path / "kb", {"us.yaml": memo})))
+    answer = index.ask("Do US ships carry fertilizer?")
+    assert answer.answered
+    assert answer.hits[0].passage.id == "cab-1"

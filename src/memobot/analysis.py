@@ -53,11 +53,25 @@ ENGLISH_STOP_WORDS = word_list("stop-en.txt")
 # base does not contain is no evidence that the question is off-topic ("help", "sammen"),
 # unlike an unknown content word ("password", "rugbrød").
 FILLER_WORDS = word_list("filler.txt")
+# An all-capital word this long is an acronym (English chain): "US", "IT", "NATO", "NOAA".
+_ACRONYM_MIN, _ACRONYM_MAX = 2, 5
 
 
 COMMON_WORDS = word_list("common.txt")
 
-_WORD_RE = re.compile(r"[^\W_]+")
+# A word, or an initialism written with dots ("U.S.", "U.K."), one word without them: a
+# question's "US" must meet a report's "U.S." (as Lucene's ClassicFilter joins "I.B.M.").
+_WORD_RE = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]+")
+
+
+def _tokens(text: str) -> list[str]:
+    """The words of a text, an initialism's dots removed."""
+    found = _WORD_RE.findall(text)
+    if "." in text:
+        found = [w.replace(".", "") if "." in w else w for w in found]
+    return found
+
+
 # Interrogative determiners: the word after one names the answer's type.
 _INTERROGATIVE_DETERMINERS = frozenset({"hvilke", "hvilken", "hvilket", "which", "what"})
 _SENTENCE_END = frozenset('.?!:;"“”«»(')
@@ -288,7 +302,7 @@ def _general_danish_keys() -> frozenset[str]:
 
 def words(text: str) -> list[tuple[str, int, int]]:
     """The words of a text with their character spans (start, end) in it."""
-    return [(m.group(), m.start(), m.end()) for m in _WORD_RE.finditer(text)]
+    return [(m.group().replace(".", ""), m.start(), m.end()) for m in _WORD_RE.finditer(text)]
 
 
 def is_english(tokens: Iterable[str]) -> bool:
@@ -487,7 +501,7 @@ class Analyzer:
         for text in (*texts, *danish_glossary):
             text_words = found.get(text)
             if text_words is None:
-                text_words = found[text] = _WORD_RE.findall(join_hyphenation(text))
+                text_words = found[text] = _tokens(join_hyphenation(text))
             distinct.update(text_words)
         for word in distinct:
             folded = fold(word)
@@ -660,7 +674,7 @@ class Analyzer:
             # spans, and for a corpus text with the words ``for_corpus`` found.
             found_words = self._corpus_words.get(text)
             if found_words is None:
-                found_words = _WORD_RE.findall(text)
+                found_words = _tokens(text)
             return list(itertools.chain.from_iterable(map(self.word_terms, found_words)))
         text = join_hyphenation(text)
         found = words(text)
@@ -822,7 +836,7 @@ class PlainAnalyzer:
     @classmethod
     def for_corpus(cls, language: Language, texts: Iterable[str]) -> PlainAnalyzer:
         """An analyser for a corpus in ``language``."""
-        known = {fold(w, scandinavian=False) for text in texts for w in _WORD_RE.findall(text)}
+        known = {fold(w, scandinavian=False) for text in texts for w in _tokens(text)}
         return cls(language, known)
 
     def trim_caches(self, size: int = _QUESTION_CACHE_SIZE) -> None:
@@ -840,18 +854,25 @@ class PlainAnalyzer:
 
     def _word_terms(self, word: str) -> tuple[str, ...]:
         folded = fold(word, scandinavian=False)
+        if _ACRONYM_MIN <= len(word) <= _ACRONYM_MAX and word.isupper() and word.isalpha():
+            # An acronym is no stop word and has no lemma: "US" is not "us" (we), "IT" not "it".
+            return (folded,)
         if len(folded) < 2 or folded in self._stops:
             return ()
         return (self.stem(folded),)
 
     def document_terms(self, text: str) -> list[str]:
         """Every term of a text, in order, with repeats."""
-        found = _WORD_RE.findall(join_hyphenation(text) if "-" in text else text)
+        found = _tokens(join_hyphenation(text) if "-" in text else text)
+        if found and text.isupper():
+            found = [w.lower() for w in found]  # a heading in capitals has no acronyms
         return list(itertools.chain.from_iterable(map(self.word_terms, found)))
 
     def concepts(self, question: str, known: frozenset[str] | set[str] = frozenset()) -> list[Concept]:
         """What a question asks about, word by word."""
         text = join_hyphenation(question)
+        if text.isupper():
+            text = text.lower()  # a question in capitals has no acronyms
         found = words(text)
         out: list[Concept] = []
         after_determiner = False
