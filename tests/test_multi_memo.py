@@ -474,3 +474,29 @@ def test_a_question_saying_us_finds_a_report_that_writes_u_s(tmp_path: Path) -> 
     answer = index.ask("Do US ships carry fertilizer?")
     assert answer.answered
     assert answer.hits[0].passage.id == "cab-1"
+
+
+@pytest.mark.parametrize(
+    ("word", "found", "not_found"),
+    [
+        ("floor", "seafloor", None),  # an English compound of two words: sea|floor
+        ("train", None, "constrain"),  # con|strain is no compound of "train"
+        ("minister", None, "administ"),  # nor admini|ster of "minister"
+    ],
+)
+def test_an_english_word_ends_a_longer_one_only_after_a_whole_word(
+    tmp_path: Path, word: str, found: str | None, not_found: str | None
+) -> None:
+    """An unknown English word falls back to indexed words ending in it only where what comes
+    before is itself an indexed word ("sea|floor"): "train" must not match "constrained"."""
+    memo = MEMO_CABINET.replace("memo-cabinet", "memo-sea").replace("language: da", "language: en")
+    memo = memo.replace(
+        "Statsministeren rejser til Færøerne, når det nye landsstyre er dannet.",
+        "The seafloor near the sea is mapped; supply is constrained and the administration waits.",
+    )
+    index = Index(load_knowledge(write_kb(tmp_path / "kb", {"sea.yaml": memo})))
+    terms = {t for _, f in index.parts[0].resolve(f"What about the {word}?").concepts for t in f}
+    if found:
+        assert found in terms
+    if not_found:
+        assert not_found not in terms

@@ -493,7 +493,8 @@ class LanguageIndex:
 
         Snowball leaves derivations apart ("digitalisering" vs "digitalis" of
         "digitaliserede"), so an unknown term falls back to its longest indexed prefix, else
-        to the few indexed terms that start with it, else to those that end with it.
+        to the few indexed terms that start with it, else (in a language that compounds) to
+        those that end with it.
         """
         if term in self._vocabulary_set:
             return [term]
@@ -507,6 +508,10 @@ class LanguageIndex:
         if not longer:
             # Danish compounds end in their head: "konkurrenc" → "stormagtskonkurrenc".
             longer = [t[::-1] for t in _with_prefix(self._reversed_vocabulary, term[::-1])]
+            if not self.language.compounds:
+                # English joins words less often, and only whole ones ("sea|floor"): "train" is
+                # no "con|strain", "minister" no "admini|ster".
+                longer = [t for t in longer if t[: len(t) - len(term)] in self._vocabulary_set]
         return sorted(longer, key=lambda t: (len(t), t))[:_MAX_EXTENSIONS]
 
     def candidates(self, terms: tuple[str, ...]) -> list[int]:
