@@ -89,7 +89,7 @@ def test_env_var_points_at_knowledge(tiny_kb: Path, tmp_path: Path) -> None:
     ("args", "code", "stderr_start"),
     [
         (("ask", "-k", "0", "x"), 2, "usage:"),
-        (("--knowledge", "/nonexistent", "ask", "x"), 1, "Error: the knowledge base has 1 problem:"),
+        (("--knowledge", "/nonexistent", "ask", "x"), 1, "Error: /nonexistent: not a directory"),
         (("eval", "/nonexistent.yaml"), 1, "Error: cannot read question file /nonexistent.yaml"),
     ],
 )
@@ -98,6 +98,8 @@ def test_errors_are_one_line_with_exit_code(args: tuple, code: int, stderr_start
     result = _memobot(*args)
     assert result.returncode == code
     assert result.stderr.startswith(stderr_start)
+    if code == 1:
+        assert result.stderr.count("\n") == 1, result.stderr
     assert "Traceback" not in result.stderr
 
 

@@ -283,8 +283,7 @@ def test_memobot_status_without_a_bot_loads_the_directory_now(
     captured = capsys.readouterr()
     if broken:
         assert captured.err == (
-            "Error: the knowledge base has 1 problem:\n"
-            f"  {kb / 'bad.yaml'}:2: invalid YAML: expected ',' or ']', but got '<stream end>'\n"
+            f"Error: {kb / 'bad.yaml'}:2: invalid YAML: expected ',' or ']', but got '<stream end>'\n"
         )
         return
     data = json.loads(captured.out)

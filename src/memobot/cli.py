@@ -251,7 +251,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.run(args)
     except KnowledgeError as exc:
         count = len(exc.problems)
-        print(f"Error: the knowledge base has {count} problem{'s' if count != 1 else ''}:", file=sys.stderr)
+        if count == 1:
+            # One problem, one line: it names the file, line and field itself.
+            print(f"Error: {exc.problems[0]}", file=sys.stderr)
+            return 1
+        print(f"Error: the knowledge base has {count} problems:", file=sys.stderr)
         for problem in exc.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
