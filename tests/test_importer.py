@@ -706,3 +706,17 @@ def test_draft_header_names_what_to_compare_with(source: str, compare_with: str)
     draft = replace(draft_memo(_REC_MEMO, "droner-2024"), source=source)
     header = "\n".join(render_yaml(draft).splitlines()[:6])
     assert f"compare each passage with {compare_with} (" in header
+
+
+def test_memobot_import_without_todos_asks_only_for_a_check(cli_env: Path, capsys) -> None:
+    """A draft with nothing to resolve is not followed by "resolve the TODOs"."""
+    source = Path(__file__).parent / "dev-corpus" / "sources" / "en-crs-R48903.md"
+    argv = ["import", str(source), "--id", "hormuz", "--title", "Hormuz", "--publisher", "CRS"]
+    argv += ["--year", "2026", "--source-url", "https://example.org/hormuz", "--language", "en"]
+    assert cli.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "0 TODO markers to resolve.\n" in out
+    assert out.endswith(
+        "Next: check the draft against the source (docs/curating.md), then move it into your "
+        "knowledge directory and run `memobot validate DIR`.\n"
+    )

@@ -108,8 +108,9 @@ def _cmd_import(args: argparse.Namespace) -> int:
         f"{len(draft.recommendations)} recommendations pre-filled, "
         f"{todos} TODO marker{'' if todos == 1 else 's'} to resolve."
     )
+    first = "resolve the TODOs and check" if todos else "check"
     print(
-        "Next: resolve the TODOs and check the draft against the source (docs/curating.md), then "
+        f"Next: {first} the draft against the source (docs/curating.md), then "
         "move it into your knowledge directory and run `memobot validate DIR`."
     )
     return 0
