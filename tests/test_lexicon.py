@@ -126,3 +126,23 @@ def test_pivot_side_keeps_words_and_two_word_phrases_of_one_word(
 def test_a_two_word_phrase_translates_as_one_word() -> None:
     """The shipped lexicon translates "prime minister" as statsminister (WikDict → Apertium)."""
     assert "statsminister" in bundled_lexicon().translate("prime minister", "en", "da")
+
+
+@pytest.mark.parametrize(
+    ("noun", "translations"),
+    [
+        ("afskedigelsen", ("discharge", "dismiss")),  # afskedige; not "dig" (you) of a bad split
+        ("behandlingen", ("treatment",)),  # its own entry (behandling) comes first
+        ("beskyttelse", ("protection", "protect")),
+    ],
+)
+def test_a_danish_noun_made_of_a_verb_translates_through_the_verb(noun: str, translations: tuple) -> None:
+    """A Danish -else/-ing noun the lexicon lacks is translated as the verb it is made of."""
+    assert bundled_lexicon().translate(noun, "da", "en") == translations
+
+
+def test_a_noun_ending_is_taken_off_only_a_word_long_enough_to_be_a_verb() -> None:
+    """ "ting" is no verb "t" + -ing: a short word keeps its own (missing) translation."""
+    lexicon = Lexicon([("afskedige", "dismiss"), ("te", "tea")])
+    assert lexicon.translate("afskedigelser", "da", "en") == ("dismiss",)
+    assert lexicon.translate("ting", "da", "en") == ()

@@ -127,6 +127,14 @@ class Lexicon:
         found = self._entries(word, source, target)
         if found:
             return tuple(dict.fromkeys(t for _, t in found))[:_MAX_TRANSLATIONS]
+        if source == "da":
+            base = _verb_of_noun(word)
+            if base and is_word(base, source):
+                found = self._entries(base, source, target)
+                if found:
+                    # "afskedigelsen" is an act of "afskedige" (discharge), "behandling" of
+                    # "behandle" (treat): Danish makes such nouns of a verb with -else and -ing.
+                    return tuple(dict.fromkeys(t for _, t in found))[:_MAX_HEAD_TRANSLATIONS]
         if source != "da" or len(word) < 2 * _MIN_PART or is_word(word, source):
             return ()  # only an unknown Danish word may be a compound to take apart
         for i in range(_MIN_PART, len(word) - _MIN_PART + 1):
@@ -136,6 +144,19 @@ class Lexicon:
                 # modifier alone would match what the compound is not ("æble|skiver": apple).
                 return tuple(dict.fromkeys(t for _, t in head))[:_MAX_HEAD_TRANSLATIONS]
         return ()
+
+
+# Endings of a Danish noun made of a verb (-else, -ing), inflected forms first.
+_NOUN_OF_VERB = ("elserne", "elsen", "elser", "else", "ingerne", "ingen", "inger", "ing")
+
+
+def _verb_of_noun(word: str) -> str:
+    """The verb a Danish -else/-ing noun is made of ("afskedigelsen" → "afskedige",
+    "behandlingen" → "behandle"), or ""."""
+    for ending in _NOUN_OF_VERB:
+        if word.endswith(ending) and len(word) - len(ending) >= _MIN_PART:
+            return word[: -len(ending)] + "e"
+    return ""
 
 
 def _rows(name: str) -> list[tuple[str, list[str]]]:
