@@ -141,6 +141,12 @@ def test_a_danish_noun_made_of_a_verb_translates_through_the_verb(noun: str, tra
     assert bundled_lexicon().translate(noun, "da", "en") == translations
 
 
+def test_an_english_noun_made_of_a_verb_translates_through_the_verb() -> None:
+    """English -ation/-ment nouns the lexicon lacks go through their verb the same way."""
+    assert bundled_lexicon().translate("cooperation", "en", "da")[0] == "samarbejde"
+    assert Lexicon([("vurdere", "assess")]).translate("assessments", "en", "da") == ("vurdere",)
+
+
 def test_a_noun_ending_is_taken_off_only_a_word_long_enough_to_be_a_verb() -> None:
     """ "ting" is no verb "t" + -ing: a short word keeps its own (missing) translation."""
     lexicon = Lexicon([("afskedige", "dismiss"), ("te", "tea")])

@@ -127,8 +127,8 @@ class Lexicon:
         found = self._entries(word, source, target)
         if found:
             return tuple(dict.fromkeys(t for _, t in found))[:_MAX_TRANSLATIONS]
-        if source == "da":
-            base = _verb_of_noun(word)
+        if source in _NOUN_OF_VERB:
+            base = _verb_of_noun(word, source)
             if base and is_word(base, source):
                 found = self._entries(base, source, target)
                 if found:
@@ -146,16 +146,30 @@ class Lexicon:
         return ()
 
 
-# Endings of a Danish noun made of a verb (-else, -ing), inflected forms first.
-_NOUN_OF_VERB = ("elserne", "elsen", "elser", "else", "ingerne", "ingen", "inger", "ing")
+# Endings of a noun made of a verb, inflected forms first, and what the verb ends in instead:
+# Danish -else and -ing (afskedigelse, afskedige), English -ation and -ment (cooperation,
+# cooperate; assessment, assess).
+_NOUN_OF_VERB = {
+    "da": (
+        ("elserne", "e"),
+        ("elsen", "e"),
+        ("elser", "e"),
+        ("else", "e"),
+        ("ingerne", "e"),
+        ("ingen", "e"),
+        ("inger", "e"),
+        ("ing", "e"),
+    ),
+    "en": (("ations", "ate"), ("ation", "ate"), ("ments", ""), ("ment", "")),
+}
 
 
-def _verb_of_noun(word: str) -> str:
-    """The verb a Danish -else/-ing noun is made of ("afskedigelsen" → "afskedige",
-    "behandlingen" → "behandle"), or ""."""
-    for ending in _NOUN_OF_VERB:
+def _verb_of_noun(word: str, language: str = "da") -> str:
+    """The verb a noun is made of ("afskedigelsen" → "afskedige", "behandlingen" → "behandle",
+    "cooperation" → "cooperate"), or ""."""
+    for ending, verb_ending in _NOUN_OF_VERB.get(language, ()):
         if word.endswith(ending) and len(word) - len(ending) >= _MIN_PART:
-            return word[: -len(ending)] + "e"
+            return word[: -len(ending)] + verb_ending
     return ""
 
 
