@@ -515,3 +515,11 @@ def test_initialisms_are_one_word(text: str, tokens: list[str]) -> None:
 def test_english_acronyms_are_no_stop_words_and_have_no_lemma(text: str, terms: list[str]) -> None:
     """In English, an all-capital word of two to five letters is an acronym, matched as it is."""
     assert analyzer_for(LANGUAGES["en"], []).document_terms(text) == terms
+
+
+def test_a_lemma_simplemma_capitalises_meets_the_acronym_in_a_text() -> None:
+    """simplemma's lemma of "covid" is "COVID": a question's "covid" must still be the term a
+    report's "COVID-19" gives (lower case)."""
+    english = analyzer_for(LANGUAGES["en"], [])
+    assert english.document_terms("the COVID-19 vaccine")[:2] == ["covid", "19"]
+    assert [c.terms for c in english.concepts("covid?")] == [("covid",)]

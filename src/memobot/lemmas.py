@@ -19,8 +19,11 @@ def _dictionary(language: str):  # -> Mapping[str, str]
 
 
 def dictionary_lemma(word: str, language: str) -> str | None:
-    """The lemma simplemma's dictionary gives a lower-case word form, or None."""
+    """The lemma simplemma's dictionary gives a lower-case word form, in lower case, or None.
+
+    simplemma capitalises some lemmas ("covid" → "COVID", names): a term is lower case."""
     try:
-        return _dictionary(language).get(word)
+        found = _dictionary(language).get(word)
     except (KeyError, ValueError):  # a language simplemma has no dictionary for
         return None
+    return found.lower() if found else found
