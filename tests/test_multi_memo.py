@@ -500,3 +500,16 @@ def test_an_english_word_ends_a_longer_one_only_after_a_whole_word(
         assert found in terms
     if not_found:
         assert not_found not in terms
+
+
+def test_topics_offered_for_an_unmatched_question_cover_every_memo(tmp_path: Path) -> None:
+    """A question that matches nothing is offered each memo's first topic before any memo's
+    second, so a knowledge base of many memos does not offer only the first memo's roles."""
+    roles = "    name: Hovedpointe\n  - id: second\n    name: Andet\n  - id: third\n    name: Tredje\n"
+    north = MEMO_NORTH.replace("    name: Hovedpointe\n", roles, 1)
+    files = {"a-north.yaml": north, "b-cabinet.yaml": MEMO_CABINET}  # the first memo has three roles
+    index = Index(load_knowledge(write_kb(tmp_path / "kb", files)))
+    answer = index.ask("🙂🙂🙂")
+    assert not answer.answered
+    titles = {label.split(":")[0] for label in answer.suggestions}
+    assert titles == {"Norden og verden", "Regeringens år"}

@@ -681,7 +681,8 @@ class LanguageIndex:
         self, ranking: Sequence[tuple[int, float]], limit: int = 3, memos: frozenset[str] | None = None
     ) -> tuple[str, ...]:
         """Closest topics: the sections of the best partial matches, else the roles of the memos
-        (of ``memos`` only, when the question was limited to them)."""
+        (of ``memos`` only, when the question was limited to them), each memo's first role
+        before any memo's second: with many memos loaded, not three roles of the first one."""
         labels: dict[str, None] = {}
         for i, _ in ranking:
             if len(labels) >= limit:
@@ -689,13 +690,13 @@ class LanguageIndex:
             labels.setdefault(
                 f"{self.kb.memo(self.passages[i].memo_id).title}: {self.passages[i].section_label}"
             )
-        for memo in self.kb.memos:
-            if memos is not None and memo.id not in memos:
-                continue
-            for role in memo.roles:
+        scope = [m for m in self.kb.memos if memos is None or m.id in memos]
+        for depth in range(max((len(m.roles) for m in scope), default=0)):
+            for memo in scope:
                 if len(labels) >= limit:
                     return tuple(labels)
-                labels.setdefault(f"{memo.title}: {role.name}")
+                if depth < len(memo.roles):
+                    labels.setdefault(f"{memo.title}: {memo.roles[depth].name}")
         return tuple(list(labels)[:limit])
 
 
