@@ -448,15 +448,18 @@ def test_two_words_join_only_where_the_index_has_their_translation(cabinet: Inde
     assert "welfare state" not in sources
 
 
+def _english_cabinet(tmp_path: Path, first_passage: str) -> Index:
+    """MEMO_CABINET as an English memo whose first passage (cab-1) is ``first_passage``."""
+    memo = MEMO_CABINET.replace("language: da", "language: en").replace(
+        "Statsministeren rejser til Færøerne, når det nye landsstyre er dannet.", first_passage
+    )
+    return Index(load_knowledge(write_kb(tmp_path / "kb", {"cabinet.yaml": memo})))
+
+
 def test_an_abbreviation_a_memo_uses_is_matched_as_it_is(tmp_path: Path) -> None:
     """A memo that writes "PM" answers "the PM" in its own word: the abbreviation is read in
     full only where no memo uses it."""
-    memo = MEMO_CABINET.replace("memo-cabinet", "memo-uk").replace("language: da", "language: en")
-    memo = memo.replace(
-        "Statsministeren rejser til Færøerne, når det nye landsstyre er dannet.",
-        "The PM travels to the Faroe Islands once the new government is formed.",
-    )
-    index = Index(load_knowledge(write_kb(tmp_path / "kb", {"uk.yaml": memo})))
+    index = _english_cabinet(tmp_path, "The PM travels to the Faroe Islands once a government is formed.")
     answer = index.ask("Where does the PM travel to?")
     assert answer.answered
     assert answer.hits[0].passage.id == "cab-1"
@@ -465,12 +468,7 @@ def test_an_abbreviation_a_memo_uses_is_matched_as_it_is(tmp_path: Path) -> None
 def test_a_question_saying_us_finds_a_report_that_writes_u_s(tmp_path: Path) -> None:
     """A report writes "U.S.", its readers write "US": one word, so the question is answered
     instead of refused for naming something the report never mentions."""
-    memo = MEMO_CABINET.replace("memo-cabinet", "memo-us").replace("language: da", "language: en")
-    memo = memo.replace(
-        "Statsministeren rejser til Færøerne, når det nye landsstyre er dannet.",
-        "Five U.S.-flagged ships carry fertilizer through the strait.",
-    )
-    index = Index(load_knowledge(write_kb(tmp_path / "kb", {"us.yaml": memo})))
+    index = _english_cabinet(tmp_path, "Five U.S.-flagged ships carry fertilizer through the strait.")
     answer = index.ask("Do US ships carry fertilizer?")
     assert answer.answered
     assert answer.hits[0].passage.id == "cab-1"
@@ -489,12 +487,9 @@ def test_an_english_word_ends_a_longer_one_only_after_a_whole_word(
 ) -> None:
     """An unknown English word falls back to indexed words ending in it only where what comes
     before is itself an indexed word ("sea|floor"): "train" must not match "constrained"."""
-    memo = MEMO_CABINET.replace("memo-cabinet", "memo-sea").replace("language: da", "language: en")
-    memo = memo.replace(
-        "Statsministeren rejser til Færøerne, når det nye landsstyre er dannet.",
-        "The seafloor near the sea is mapped; supply is constrained and the administration waits.",
+    index = _english_cabinet(
+        tmp_path, "The seafloor near the sea is mapped; supply is constrained and the administration waits."
     )
-    index = Index(load_knowledge(write_kb(tmp_path / "kb", {"sea.yaml": memo})))
     terms = {t for _, f in index.parts[0].resolve(f"What about the {word}?").concepts for t in f}
     if found:
         assert found in terms

@@ -53,8 +53,6 @@ ENGLISH_STOP_WORDS = word_list("stop-en.txt")
 # base does not contain is no evidence that the question is off-topic ("help", "sammen"),
 # unlike an unknown content word ("password", "rugbrød").
 FILLER_WORDS = word_list("filler.txt")
-# An all-capital word this long is an acronym (English chain): "US", "IT", "NATO", "NOAA".
-_ACRONYM_MIN, _ACRONYM_MAX = 2, 5
 
 
 COMMON_WORDS = word_list("common.txt")
@@ -62,6 +60,8 @@ COMMON_WORDS = word_list("common.txt")
 # A word, or an initialism written with dots ("U.S.", "U.K."), one word without them: a
 # question's "US" must meet a report's "U.S." (as Lucene's ClassicFilter joins "I.B.M.").
 _WORD_RE = re.compile(r"(?:[^\W\d_]\.){2,}|[^\W_]+")
+# An all-capital word this long is an acronym (English chain): "US", "IT", "NATO", "NOAA".
+_ACRONYM_MIN, _ACRONYM_MAX = 2, 5
 
 
 def _tokens(text: str) -> list[str]:

@@ -119,22 +119,22 @@ class Lexicon:
         return entries
 
     def _translate(self, word: str, source: str, target: str) -> tuple[str, ...]:
-        """Translations of a (lower-case) word; for a Danish compound the lexicon lacks, of its head.
+        """Translations of a (lower-case) word; for a noun made of a verb that the lexicon lacks,
+        of the verb; for a Danish compound it lacks, of its head.
 
         The first tier that knows the word answers (pairs, then fallback), or, in a direction
         of ``fallback_adds``, both in turn.
         """
         found = self._entries(word, source, target)
         if found:
-            return tuple(dict.fromkeys(t for _, t in found))[:_MAX_TRANSLATIONS]
-        if source in _NOUN_OF_VERB:
-            base = _verb_of_noun(word, source)
-            if base and is_word(base, source):
-                found = self._entries(base, source, target)
-                if found:
-                    # "afskedigelsen" is an act of "afskedige" (discharge), "behandling" of
-                    # "behandle" (treat): Danish makes such nouns of a verb with -else and -ing.
-                    return tuple(dict.fromkeys(t for _, t in found))[:_MAX_HEAD_TRANSLATIONS]
+            return _translations(found, _MAX_TRANSLATIONS)
+        base = _verb_of_noun(word, source)
+        if base and is_word(base, source):
+            found = self._entries(base, source, target)
+            if found:
+                # "afskedigelsen" is an act of "afskedige" (discharge), "cooperation" of
+                # "cooperate": nouns made of a verb with -else/-ing, -ation/-ment.
+                return _translations(found, _MAX_HEAD_TRANSLATIONS)
         if source != "da" or len(word) < 2 * _MIN_PART or is_word(word, source):
             return ()  # only an unknown Danish word may be a compound to take apart
         for i in range(_MIN_PART, len(word) - _MIN_PART + 1):
@@ -142,8 +142,13 @@ class Lexicon:
             if head:
                 # The head carries a compound's meaning ("børne|fattigdom" is a poverty); its
                 # modifier alone would match what the compound is not ("æble|skiver": apple).
-                return tuple(dict.fromkeys(t for _, t in head))[:_MAX_HEAD_TRANSLATIONS]
+                return _translations(head, _MAX_HEAD_TRANSLATIONS)
         return ()
+
+
+def _translations(entries: list[tuple[str, str]], limit: int) -> tuple[str, ...]:
+    """The distinct translations of (source word, translation) entries, at most ``limit``."""
+    return tuple(dict.fromkeys(t for _, t in entries))[:limit]
 
 
 # Endings of a noun made of a verb, inflected forms first, and what the verb ends in instead:
@@ -164,7 +169,7 @@ _NOUN_OF_VERB = {
 }
 
 
-def _verb_of_noun(word: str, language: str = "da") -> str:
+def _verb_of_noun(word: str, language: str) -> str:
     """The verb a noun is made of ("afskedigelsen" → "afskedige", "behandlingen" → "behandle",
     "cooperation" → "cooperate"), or ""."""
     for ending, verb_ending in _NOUN_OF_VERB.get(language, ()):

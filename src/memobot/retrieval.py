@@ -350,18 +350,16 @@ class LanguageIndex:
             if i + 1 < len(resolved) and not concept.curated:
                 following = resolved[i + 1][0]
                 phrase = f"{concept.source} {following.source}"
+                entry = fold(phrase, scandinavian=False)
                 if (
                     not following.curated
                     and re.search(
                         rf"(?<!\w){re.escape(concept.source)}\s+{re.escape(following.source)}(?!\w)", question
                     )
-                    and self.lexicon.has_entry(fold(phrase, scandinavian=False), other, mine)
+                    and self.lexicon.has_entry(entry, other, mine)
                     # Joined only where the index has the phrase's translation: "welfare state"
                     # → velfærdsstat, where a memo says velfærd, is better as its two words.
-                    and any(
-                        self._translation_terms(t)
-                        for t in self.lexicon.translate(fold(phrase, scandinavian=False), other, mine)
-                    )
+                    and any(self._translation_terms(t) for t in self.lexicon.translate(entry, other, mine))
                 ):
                     joined = Concept(
                         source=phrase,
@@ -863,24 +861,33 @@ class Index:
         plain = [(w, fold(w, scandinavian=False)) for w, _, _ in words(question)]
         for part in self.parts:
             code = part.language.code
+            translated = code in self._lexicon.languages
             for word, folded in plain:
                 for term in part.analyzer.word_terms(word)[:1]:
                     terms.setdefault(term, word)
-                if code in self._lexicon.languages:
-                    other = next(lang for lang in self._lexicon.languages if lang != code)
-                    for phrase in self._lexicon.translate(folded, other, code):
-                        for term in part.analyzer.document_terms(phrase)[:1]:
-                            terms.setdefault(term, word)
-            if code in self._lexicon.languages:
+                if translated:
+                    for term in self._translation_heads(part, folded):
+                        terms.setdefault(term, word)
+            if translated:
                 # Two neighbouring words the lexicon has as one ("prime minister" → statsminister).
-                other = next(lang for lang in self._lexicon.languages if lang != code)
                 for (first, one), (second, two) in itertools.pairwise(plain):
-                    pair = f"{one} {two}"
-                    if self._lexicon.has_entry(pair, other, code):
-                        for phrase in self._lexicon.translate(pair, other, code):
-                            for term in part.analyzer.document_terms(phrase)[:1]:
-                                terms.setdefault(term, f"{first} {second}")
+                    for term in self._translation_heads(part, f"{one} {two}", whole_only=True):
+                        terms.setdefault(term, f"{first} {second}")
         return set(terms), terms
+
+    def _translation_heads(self, part: LanguageIndex, folded: str, whole_only: bool = False) -> list[str]:
+        """The first term of each of a (folded) word's translations into ``part``'s language;
+        with ``whole_only``, only where the lexicon has the word itself (a phrase), not a
+        compound's head."""
+        code = part.language.code
+        other = next(lang for lang in self._lexicon.languages if lang != code)
+        if whole_only and not self._lexicon.has_entry(folded, other, code):
+            return []
+        return [
+            term
+            for phrase in self._lexicon.translate(folded, other, code)
+            for term in part.analyzer.document_terms(phrase)[:1]
+        ]
 
     def named(self, question: str) -> tuple[frozenset[str], frozenset[str], dict[str, int]]:
         """(memos the question names, the words that name them, title words matched per memo)."""
