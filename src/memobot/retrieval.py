@@ -688,13 +688,18 @@ class LanguageIndex:
             labels.setdefault(
                 f"{self.kb.memo(self.passages[i].memo_id).title}: {self.passages[i].section_label}"
             )
-        scope = [m for m in self.kb.memos if memos is None or m.id in memos]
-        for depth in range(max((len(m.roles) for m in scope), default=0)):
-            for memo in scope:
+        # Round by round, stopping as soon as enough are found: a knowledge base may hold
+        # thousands of memos, and this runs for every question not answered.
+        for depth in itertools.count():
+            deeper = False
+            for memo in self.kb.memos:
                 if len(labels) >= limit:
                     return tuple(labels)
-                if depth < len(memo.roles):
+                if (memos is None or memo.id in memos) and depth < len(memo.roles):
                     labels.setdefault(f"{memo.title}: {memo.roles[depth].name}")
+                    deeper = True
+            if not deeper:
+                break
         return tuple(list(labels)[:limit])
 
 
