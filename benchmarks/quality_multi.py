@@ -8,8 +8,9 @@ memos in tests/dev-corpus/knowledge/, copied together into a temporary directory
 files: the CMS memo's own files (tuned on: the repo's file and held-out 1–4, whose misses were
 looked at; held out: held-out 5 and 6, never looked at; the shared dev file when ../shared is
 there) and, per dev-corpus memo, tests/dev-corpus/questions/<memo>.yaml (tuned on) and
-<memo>.heldout.yaml (held out; scored in earlier sessions) and <memo>.fresh.yaml (held out,
-written after those sessions' tuning, never scored before this one's changes). ``--misses`` prints the misses of tuned-on files only: a
+<memo>.heldout.yaml (held out; scored in earlier sessions), <memo>.fresh.yaml (held out,
+written after those sessions' tuning, stop 17) and <memo>.fresh2.yaml (held out, written at the
+start of stop 19 before its changes). ``--misses`` prints the misses of tuned-on files only: a
 held-out file's misses are never printed. ``--alone`` also scores each memo loaded alone.
 
 Baselines (no answered decision; off-topic questions are left out of their hit@k):
@@ -70,8 +71,8 @@ class QFile:
     path: Path
     memo: str
     split: str
-    """"tuned" (misses may be read), "held-out" (never read) or "fresh" (held out, written
-    after the earlier sessions' tuning: <memo>.fresh.yaml)."""
+    """"tuned" (misses may be read), "held-out" (never read), "fresh" or "fresh2" (held out,
+    written after the earlier sessions' tuning: <memo>.fresh.yaml, <memo>.fresh2.yaml)."""
     questions: tuple[EvalQuestion, ...]
 
     @property
@@ -89,7 +90,7 @@ def question_files() -> list[QFile]:
     if (SHARED / "eval" / "dev-questions.yaml").exists():
         out.append((SHARED / "eval" / "dev-questions.yaml", CMS, "held-out"))
     for path in sorted((DEV / "questions").glob("*.yaml")):
-        split = next((s for s in ("heldout", "fresh") if path.name.endswith(f".{s}.yaml")), "tuned")
+        split = next((s for s in ("heldout", "fresh", "fresh2") if path.name.endswith(f".{s}.yaml")), "tuned")
         memo = path.name.split(".")[0]
         out.append((path, memo, {"heldout": "held-out"}.get(split, split)))
     files = []
@@ -213,7 +214,7 @@ def main(argv: list[str]) -> int:
     if args.alone:
         head += f" | {'alone h@1/h@3':>13}"
     print(head)
-    cross = {split: [0, 0, 0] for split in ("tuned", "held-out", "fresh")}  # -> [n, hit1, hit3]
+    cross = {split: [0, 0, 0] for split in ("tuned", "held-out", "fresh", "fresh2")}  # -> [n, hit1, hit3]
     totals: dict[tuple[str, str], list[float]] = {}
     loaded = {m.id for m in kb.memos}
     for f in files:

@@ -113,6 +113,24 @@ def test_a_question_naming_a_memo_is_answered_from_it(tmp_path: Path) -> None:
     assert _top(index, "What did the 2026 report say about the Jones Act?") == "en-3"
 
 
+def test_a_named_memo_with_nothing_close_gives_way_to_all_memos_with_low_confidence(tmp_path: Path) -> None:
+    """A question that names a memo by accident (a word of its title) and that the memo does
+    not match at all is shown the closest passages of all memos, marked tentative, with no
+    recommendation; one the named memo answers still comes from it."""
+    other = MEMO_EN.replace("id: memo-en", "id: memo-fish").replace("id: en-", "id: fish-")
+    other = other.replace("en-rec", "fish-rec").replace("Shipping through the Strait", "Arctic Fisheries")
+    other = other.replace("Jones Act", "Fishing Act").replace("fuel shipments", "cod quotas")
+    other = other.replace("Boeing and other businesses depend on aircraft parts", "Trawlers land cod")
+    kb = load_knowledge(write_kb(tmp_path / "kb", {"en.yaml": MEMO_EN, "fish.yaml": other}))
+    index = Index(kb)
+    question = "Would fisheries block waiving the Jones Act for fuel shipments?"
+    assert index.named(question)[0] == {"memo-fish"}
+    answer = index.ask(question)
+    assert (answer.answered, answer.tentative, answer.recommendation) == (False, True, None)
+    assert answer.hits[0].passage.id == "en-3"
+    assert _top(index, "What do the fisheries say about cod quotas?") == "fish-3"
+
+
 def test_partial_matches_are_shown_as_low_confidence_closest_passages(two_languages: Index) -> None:
     """A question half of whose weight a passage covers gets that passage, marked tentative."""
     answer = two_languages.ask("naval escorts for submarines and frigates")

@@ -9,7 +9,7 @@ import re
 import time
 import weakref
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -934,6 +934,31 @@ class Index:
         ``memos``, from those memos only."""
         expanded = expand_abbreviations(question, self._abbreviations)
         named, naming_words, preferred = self.named(expanded)
+        if named and memos is None:
+            answer = self._ask(expanded, question, k, offset, memos, named, naming_words, preferred)
+            if answer.answered or answer.tentative:
+                return answer
+            # The memos a question names have nothing close: the question may name them by
+            # accident ("studier" of Center for Militære Studier in "arbejdspladser og
+            # studier"), or the asker misremembers which memo says it. The closest passages
+            # of all memos are shown, with low confidence at most.
+            unnamed = self._ask(expanded, question, k, offset, None, frozenset(), frozenset(), preferred)
+            if not (unnamed.answered or unnamed.tentative):
+                return answer
+            return replace(unnamed, answered=False, tentative=True, recommendation=None)
+        return self._ask(expanded, question, k, offset, memos, named, naming_words, preferred)
+
+    def _ask(
+        self,
+        expanded: str,
+        question: str,
+        k: int,
+        offset: int,
+        memos: frozenset[str] | None,
+        named: frozenset[str],
+        naming_words: frozenset[str],
+        preferred: dict[str, int],
+    ) -> Answer:
         asked = expanded
         if named:
             memos = named if memos is None else (memos & named) or memos
