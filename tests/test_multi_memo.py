@@ -14,7 +14,7 @@ from rank_bm25 import BM25Okapi
 from memobot.errors import KnowledgeError
 from memobot.lexicon import Lexicon, bundled_lexicon, country_names
 from memobot.loader import load_knowledge
-from memobot.retrieval import Index, LanguageIndex, _floor_idf, expand_abbreviations
+from memobot.retrieval import Index, LanguageIndex, _floor_idf, _senses, expand_abbreviations
 
 from .conftest import MEMO_A, write_kb
 
@@ -229,6 +229,90 @@ def test_lexicon_from_pairs() -> None:
     lexicon = Lexicon([("skib", "ship"), ("skib", "vessel")])
     assert lexicon.translate("skibene", "da", "en") == ("ship", "vessel")
     assert lexicon.translate("ships", "en", "da") == ("skib",)
+
+
+MEMO_STAFF = """\
+memo:
+  id: memo-staff
+  title: Personale i forvaltningen
+  series: Notat
+  publisher: Eksempelministeriet
+  year: 2025
+  language: da
+  source_url: https://example.org/staff
+roles:
+  - id: central
+    name: Central anbefaling
+recommendations:
+  - id: s-rec
+    role: central
+    text: Udvalget mangler en sekretær, der kan skrive referater.
+passages:
+  - id: s-women
+    section: [Ligestilling]
+    text: Flere kvinder skal i ledelse i forvaltningen.
+    supports: [s-rec]
+  - id: s-secretary
+    section: [Udvalget]
+    text: Udvalget mangler en sekretær, der kan skrive referater.
+    supports: [s-rec]
+  - id: s-abroad
+    section: [Udlandet]
+    text: Medarbejdere i udlandet får et tillæg.
+    supports: [s-rec]
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # "kvindelig sekretær" beside "sekretær": the phrase's "kvindelig" is not secretary.
+        ("Who takes the minutes as committee secretary?", "s-secretary"),
+        ("Are there enough female leaders?", "s-women"),
+        # A word whose only translation is a phrase keeps its words ("foreign country").
+        ("allowance for staff in a foreign country", "s-abroad"),
+    ],
+)
+def test_a_phrase_translation_stands_for_a_word_only_where_no_one_word_one_does(
+    tmp_path: Path, question: str, expected: str
+) -> None:
+    """A translation phrase that qualifies a one-word translation (female secretary) adds
+    none of its words to the question; a phrase that is the only translation still counts."""
+    lexicon = Lexicon(
+        [
+            ("kvindelig sekretær", "secretary"),
+            ("sekretær", "secretary"),
+            ("kvinde", "female"),
+            ("kvinde", "woman"),
+            ("udlandet", "foreign country"),
+            ("personale", "staff"),
+            ("tillæg", "allowance"),
+            ("leder", "leader"),
+        ]
+    )
+    index = Index(load_knowledge(write_kb(tmp_path / "kb", {"staff.yaml": MEMO_STAFF})), lexicon=lexicon)
+    answer = index.ask(question)
+    assert [h.passage.id for h in answer.hits][:1] == [expected]
+    if expected == "s-secretary":
+        assert all(h.passage.id != "s-women" for h in answer.hits)
+
+
+@pytest.mark.parametrize(
+    ("translations", "name", "senses"),
+    [
+        (("kvindelig sekretær", "sekretær"), False, ["sekretær"]),
+        (("foreign country",), False, ["foreign country"]),
+        (("united states of america", "usa"), True, ["united states of america", "usa"]),
+        (("united states of america", "usa"), False, ["usa"]),
+        (("kvindelig sekretær", "sekretær"), True, ["sekretær"]),
+    ],
+)
+def test_which_translations_stand_for_a_word(
+    translations: tuple[str, ...], name: bool, senses: list[str]
+) -> None:
+    """A common word keeps its one-word translations where it has any; a name keeps its phrases
+    (USA → United States) unless they qualify another of its translations."""
+    assert list(_senses(translations, name=name)) == senses
 
 
 MEMO_TRIALS = """\

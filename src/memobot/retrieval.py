@@ -408,7 +408,8 @@ class LanguageIndex:
                 out.append((concept, found))
                 continue
             translations = self.lexicon.translate(source_word, other, mine)
-            terms = [t for phrase in translations for t in self._translation_terms(phrase)]
+            senses = _senses(translations, name=concept.specific)
+            terms = [t for phrase in senses for t in self._translation_terms(phrase)]
             if foreign:
                 # This index's analyser took a word of another language apart as if it were
                 # one of its own compounds ("Greenland" → green + land): its parts mean nothing.
@@ -707,6 +708,19 @@ _STOP_WORDS = DANISH_STOP_WORDS | ENGLISH_STOP_WORDS
 # A compound's modifier shorter than this is no word to look up ("eu" of "eu-landene" is split
 # at the hyphen before it gets here).
 _MIN_MODIFIER = 4
+
+
+def _senses(translations: Sequence[str], name: bool = False) -> Sequence[str]:
+    """The translations that stand for a word. A phrase is a qualified or looser sense
+    ("kvindelig sekretær" for secretary, "foreign country" for udlandet) whose every word
+    would stand for the word ("kvindelig" matches every passage about women): a common word
+    keeps its one-word translations where it has any. A name's phrase is often the name itself
+    ("United States" for USA) and is kept, unless it qualifies another translation."""
+    single = [t for t in translations if " " not in t]
+    if not name:
+        return single or translations
+    words_of = {t.lower() for t in single}
+    return [t for t in translations if " " not in t or not words_of.intersection(t.lower().split())]
 
 
 def expand_abbreviations(question: str, table: Mapping[str, str] | None = None) -> str:
